@@ -1,0 +1,10 @@
+/** The composition root and the command line people run: {@code caret}. Exports nothing. */
+module caret.launcher {
+    requires caret.core;
+    requires info.picocli;
+    requires org.slf4j;
+    requires org.apache.sshd.osgi;
+    requires jdk.httpserver;
+
+    opens caret.launcher to info.picocli;
+}

@@ -1,0 +1,20 @@
+package caret.spi;
+
+import java.net.Socket;
+
+/**
+ * Handles one connection accepted on a listener the engine runs for a forward
+ * ({@link ForwardContext#serve}).
+ */
+@Experimental
+@FunctionalInterface
+public interface ConnectionHandler {
+
+    /**
+     * Called on a thread of its own for each accepted connection. The handler opens a channel and
+     * gives both to {@link ForwardContext#pump}; if it returns or throws without doing so, the
+     * engine closes the socket, and a thrown exception is recorded as that connection's failure.
+     * The forward keeps running either way.
+     */
+    void handle(Socket socket) throws Exception;
+}

@@ -1,0 +1,41 @@
+package caret.spi;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * One SSH channel carrying one TCP connection: a byte stream whose two halves are independent.
+ * After {@link #sendEof()} the channel can still be read; after the peer's EOF ({@link #read}
+ * returns -1) it can still be written. Flow control is the channel's: {@link #write} blocks while
+ * the peer's window is full, and the transport buffers at most one window of unread input.
+ *
+ * <p>One thread may read while another writes. {@link #close()} may be called from any thread and
+ * wakes both.
+ */
+@Experimental
+public interface SshChannel extends Closeable {
+
+    /**
+     * Reads up to {@code len} bytes, blocking until at least one is there.
+     *
+     * @return the number of bytes read, or -1 once the peer has sent EOF and every byte before it
+     *     has been read
+     * @throws IOException when the channel was closed or the connection broke
+     */
+    int read(byte[] buffer, int offset, int len) throws IOException;
+
+    /**
+     * Sends {@code len} bytes and returns once the transport has taken them; nothing is held back
+     * waiting for more. Blocks while the peer's window is full.
+     *
+     * @throws IOException when the channel was closed, EOF was already sent, or the connection broke
+     */
+    void write(byte[] buffer, int offset, int len) throws IOException;
+
+    /** Sends EOF: this side will write no more. The channel stays open for reading. Idempotent. */
+    void sendEof() throws IOException;
+
+    /** Closes both halves and frees the channel. Idempotent; never throws. */
+    @Override
+    void close();
+}

@@ -43,9 +43,24 @@ public class ChannelOpenException extends IOException {
      */
     public ChannelOpenException(Endpoint target, Reason reason, String serverMessage) {
         super("server could not open a channel to " + target + ": "
-                + (serverMessage == null || serverMessage.isBlank() ? reason.name().toLowerCase(Locale.ROOT) : serverMessage));
+                + (serverMessage == null || serverMessage.isBlank() ? reason.name().toLowerCase(Locale.ROOT) : serverMessage)
+                + "; " + hint(reason, target));
         this.reason = Objects.requireNonNull(reason, "reason");
         this.serverMessage = serverMessage == null ? "" : serverMessage;
+    }
+
+    /** What the user can do, by reason: the server's answer alone rarely says. */
+    private static String hint(Reason reason, Endpoint target) {
+        return switch (reason) {
+            case PROHIBITED -> "the server forbids forwarding there (AllowTcpForwarding, PermitOpen in its sshd_config): ask its admin";
+            case REFUSED -> "nothing listens on " + target + " as seen from the server: start it there, or check the host and port";
+            case NETWORK_UNREACHABLE, HOST_UNREACHABLE -> "the server cannot reach " + target.host()
+                    + ": check the name or address as seen from the server";
+            case TIMED_OUT -> target + " did not answer the server in time: is it up, or is a firewall dropping the connection?";
+            case UNKNOWN_CHANNEL_TYPE -> "the server does not support TCP forwarding channels";
+            case RESOURCE_SHORTAGE -> "the server is short of resources (MaxSessions, memory): try again later";
+            case CONNECT_FAILED -> "check that " + target + " is reachable from the server";
+        };
     }
 
     public Reason reason() {

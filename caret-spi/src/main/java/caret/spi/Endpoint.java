@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param port 0 to 65535; 0 asks whoever binds it to pick a free port
  */
 @Stable
-public record Endpoint(String host, int port) {
+public record Endpoint(String host, int port) implements java.io.Serializable {
 
     public Endpoint {
         Objects.requireNonNull(host, "host");

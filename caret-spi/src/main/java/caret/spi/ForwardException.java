@@ -20,7 +20,9 @@ public class ForwardException extends Exception {
         /** The server refused to listen on the requested address and port. */
         REMOTE_BIND_REFUSED,
         /** The SSH connection is closed or broke. */
-        CONNECTION_LOST
+        CONNECTION_LOST,
+        /** The forward type failed in a way it did not report: a bug to take to its authors. */
+        PLUGIN_FAILED
     }
 
     private final Reason reason;

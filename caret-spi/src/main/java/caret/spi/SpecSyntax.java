@@ -67,6 +67,45 @@ public final class SpecSyntax {
         return port;
     }
 
+    /**
+     * Parses the form local and reverse forwards share, {@code [bind_address:]port:host:hostport}.
+     * An empty bind address or {@code *} means every interface and is kept as {@code *}.
+     *
+     * @param type the forward type's id
+     * @param kind the kind as a person says it, for messages: {@code local forward}
+     * @param usage the expected form, for messages
+     * @throws InvalidSpecException naming the spec, the problem and the expected form
+     */
+    public static ForwardSpec listenAndTarget(String type, String kind, String text, String usage)
+            throws InvalidSpecException {
+        try {
+            List<String> f = fields(text.strip());
+            if (f.size() < 3) {
+                throw new IllegalArgumentException("it has " + f.size() + " field" + (f.size() == 1 ? "" : "s") + ", not 3 or 4");
+            }
+            if (f.size() > 4) {
+                throw new IllegalArgumentException("it has " + f.size() + " fields, not 3 or 4 (put an IPv6 address in brackets)");
+            }
+            int at = f.size() - 3;
+            String bind = at == 0 ? null : (f.getFirst().isEmpty() ? "*" : f.getFirst());
+            if (f.stream().anyMatch(field -> field.indexOf('/') >= 0)) {
+                throw new IllegalArgumentException("Unix socket paths are not supported, only host:port");
+            }
+            int port = port(f.get(at), "port");
+            String host = f.get(at + 1);
+            if (host.isEmpty()) {
+                throw new IllegalArgumentException("the destination host is empty");
+            }
+            int hostPort = port(f.get(at + 2), "hostport");
+            if (hostPort == 0) {
+                throw new IllegalArgumentException("hostport 0 is not a destination port (1 to 65535)");
+            }
+            return new ForwardSpec(type, text, bind, port, new Endpoint(host, hostPort));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException(kind, text, e.getMessage(), usage);
+        }
+    }
+
     private static boolean isSeparator(char c) {
         return c == ':';
     }

@@ -1,0 +1,272 @@
+package caret.core;
+
+import caret.core.pump.Pump;
+import caret.core.pump.Traffic;
+import caret.spi.ConnectionHandler;
+import caret.spi.Endpoint;
+import caret.spi.ForwardContext;
+import caret.spi.ForwardException;
+import caret.spi.ForwardSpec;
+import caret.spi.ForwardType;
+import caret.spi.RunningForward;
+import caret.spi.SshChannel;
+import caret.spi.SshConnection;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of one forward, and the engine's services to its type: listeners, pumps, counters,
+ * state, events. Everything created through it is released by {@link #stop}.
+ */
+final class ForwardRunner implements ForwardContext {
+
+    private static final Logger log = LoggerFactory.getLogger(ForwardRunner.class);
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    private final String name;
+    private final ForwardType type;
+    private final ForwardSpec spec;
+    private final SshConnection connection;
+    private final Consumer<ForwardEvent> events;
+    private final Traffic traffic = new Traffic();
+    private final List<ServerSocket> listeners = new CopyOnWriteArrayList<>();
+    private final Set<Socket> unclaimed = ConcurrentHashMap.newKeySet();
+    private final Set<Pump> pumps = ConcurrentHashMap.newKeySet();
+    private final Object lock = new Object();
+
+    private ForwardState state = ForwardState.STARTING;
+    private RunningForward running;
+    private volatile String lastError;
+
+    ForwardRunner(ForwardType type, ForwardSpec spec, SshConnection connection, Consumer<ForwardEvent> events) {
+        this.name = spec.type() + " " + spec.text();
+        this.type = type;
+        this.spec = spec;
+        this.connection = connection;
+        this.events = events;
+    }
+
+    /** Starts the forward; on failure nothing of it is left running. */
+    void start() throws ForwardException {
+        events.accept(new ForwardEvent.Starting(name));
+        RunningForward started;
+        try {
+            started = type.start(spec, this);
+        } catch (ForwardException e) {
+            fail(e);
+            throw e;
+        } catch (RuntimeException e) {
+            ForwardException wrapped = new ForwardException(ForwardException.Reason.PLUGIN_FAILED,
+                    "Forward type '" + type.id() + "' (" + type.getClass().getName() + ") failed to start "
+                            + spec.text() + ": " + e + "; report this to the plugin's authors", e);
+            fail(wrapped);
+            throw wrapped;
+        }
+        synchronized (lock) {
+            if (state != ForwardState.STARTING) { // stopped while starting
+                started.stop().run();
+                return;
+            }
+            running = started;
+            state = ForwardState.READY;
+        }
+        log.info("[{}] ready on {}{}", name, started.address(), started.onServer() ? " (on the server)" : "");
+        events.accept(new ForwardEvent.Ready(name, started.address(), started.onServer()));
+    }
+
+    /**
+     * Stops the forward: the type's own resources, then listeners and connections. Idempotent.
+     *
+     * @param cause why, when it was not the user; {@code null} otherwise
+     */
+    void stop(String cause) {
+        RunningForward toStop;
+        synchronized (lock) {
+            if (state == ForwardState.STOPPED || state == ForwardState.FAILED) {
+                return;
+            }
+            state = cause == null ? ForwardState.STOPPED : ForwardState.FAILED;
+            toStop = running;
+            if (cause != null) {
+                lastError = cause;
+            }
+        }
+        events.accept(new ForwardEvent.Stopping(name));
+        if (toStop != null) {
+            toStop.stop().run();
+        }
+        releaseAll();
+        log.info("[{}] stopped{}", name, cause == null ? "" : ": " + cause);
+        events.accept(new ForwardEvent.Stopped(name, cause));
+    }
+
+    ForwardStatus status() {
+        synchronized (lock) {
+            return new ForwardStatus(name, spec, state,
+                    running == null ? null : running.address(),
+                    running != null && running.onServer(),
+                    traffic.openConnections(), traffic.bytesToServer(), traffic.bytesFromServer(), lastError);
+        }
+    }
+
+    ForwardSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public SshConnection connection() {
+        return connection;
+    }
+
+    @Override
+    public Endpoint serve(String bindAddress, int port, ConnectionHandler handler) throws ForwardException {
+        ServerSocket server = LocalBind.bind(bindAddress, port);
+        listeners.add(server);
+        if (isStopped()) {
+            releaseAll();
+            throw new ForwardException(ForwardException.Reason.CONNECTION_LOST,
+                    "[" + name + "] was stopped while starting", null);
+        }
+        Endpoint bound = LocalBind.endpoint(server);
+        if (LocalBind.isExposed(server.getInetAddress())) {
+            log.warn("[{}] listening on {}: reachable from other machines, not only this one;"
+                    + " bind 127.0.0.1 unless that is what you want", name, bound);
+        }
+        Thread.ofVirtual().name("caret-accept").start(() -> accept(server, handler));
+        return bound;
+    }
+
+    @Override
+    public Socket connect(Endpoint target) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(target.host(), target.port()), CONNECT_TIMEOUT_MILLIS);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void pump(Socket socket, SshChannel channel, byte[] pending) {
+        unclaimed.remove(socket);
+        Pump pump = new Pump(name, socket, channel, pending, traffic, pumps::remove);
+        pumps.add(pump);
+        pump.start();
+        if (isStopped()) {
+            pump.close();
+        }
+    }
+
+    @Override
+    public void connectionFailed(String message, Throwable cause) {
+        lastError = message;
+        log.warn("[{}] {}", name, message);
+        if (cause != null) {
+            log.debug("[{}] cause", name, cause);
+        }
+        events.accept(new ForwardEvent.ConnectionFailed(name, message));
+    }
+
+    @Override
+    public void notice(String message) {
+        log.info("[{}] {}", name, message);
+        events.accept(new ForwardEvent.Notice(name, message));
+    }
+
+    private void accept(ServerSocket server, ConnectionHandler handler) {
+        while (true) {
+            Socket socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (!server.isClosed()) {
+                    connectionFailed("stopped accepting connections on " + LocalBind.endpoint(server) + ": " + e.getMessage(), e);
+                    closeQuietly(server);
+                }
+                return;
+            }
+            unclaimed.add(socket);
+            if (isStopped()) {
+                closeUnclaimed(socket);
+                return;
+            }
+            Thread.ofVirtual().name("caret-connection").start(() -> handle(socket, handler));
+        }
+    }
+
+    private void handle(Socket socket, ConnectionHandler handler) {
+        try {
+            socket.setTcpNoDelay(true);
+            handler.handle(socket);
+        } catch (Exception e) {
+            if (!isStopped()) {
+                connectionFailed("connection from " + socket.getRemoteSocketAddress() + ": " + describe(e), e);
+            }
+        } finally {
+            closeUnclaimed(socket);
+        }
+    }
+
+    private void fail(ForwardException e) {
+        synchronized (lock) {
+            state = ForwardState.FAILED;
+            lastError = e.getMessage();
+        }
+        releaseAll();
+        log.debug("[{}] failed to start", name, e);
+        events.accept(new ForwardEvent.Failed(name, e));
+    }
+
+    private boolean isStopped() {
+        synchronized (lock) {
+            return state == ForwardState.STOPPED || state == ForwardState.FAILED;
+        }
+    }
+
+    private void releaseAll() {
+        listeners.forEach(ForwardRunner::closeQuietly);
+        listeners.clear();
+        unclaimed.forEach(this::closeUnclaimed);
+        pumps.forEach(Pump::close);
+    }
+
+    private void closeUnclaimed(Socket socket) {
+        if (unclaimed.remove(socket)) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                log.debug("[{}] closing {}: {}", name, socket, e.toString());
+            }
+        }
+    }
+
+    private static void closeQuietly(ServerSocket server) {
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.debug("closing listener {}: {}", server, e.toString());
+        }
+    }
+
+    private static String describe(Exception e) {
+        return e instanceof SocketException || e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

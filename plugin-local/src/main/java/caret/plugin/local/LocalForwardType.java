@@ -1,0 +1,65 @@
+package caret.plugin.local;
+
+import caret.spi.ChannelOpenException;
+import caret.spi.Endpoint;
+import caret.spi.ForwardContext;
+import caret.spi.ForwardException;
+import caret.spi.ForwardSpec;
+import caret.spi.ForwardType;
+import caret.spi.InvalidSpecException;
+import caret.spi.RunningForward;
+import caret.spi.SpecSyntax;
+import caret.spi.SshChannel;
+import java.net.Socket;
+
+/**
+ * Local forwards, OpenSSH's {@code -L [bind_address:]port:host:hostport}: a port on this machine,
+ * loopback unless a bind address is given; each connection to it is carried through the server to
+ * {@code host:hostport} as the server sees it. Port 0 picks a free port (OpenSSH refuses it).
+ */
+public final class LocalForwardType implements ForwardType {
+
+    private static final byte[] NOTHING = new byte[0];
+
+    @Override
+    public String id() {
+        return "local";
+    }
+
+    @Override
+    public String description() {
+        return "Local forward (-L): a port on this machine; each connection goes through the server to host:hostport";
+    }
+
+    @Override
+    public String usage() {
+        return "[bind_address:]port:host:hostport";
+    }
+
+    @Override
+    public ForwardSpec parse(String text) throws InvalidSpecException {
+        return SpecSyntax.listenAndTarget(id(), "local forward", text, usage());
+    }
+
+    @Override
+    public RunningForward start(ForwardSpec spec, ForwardContext context) throws ForwardException {
+        Endpoint target = spec.destination().orElseThrow();
+        Endpoint bound = context.serve(spec.bindAddress(), spec.port(), socket -> carry(socket, target, context));
+        if (spec.port() == 0) {
+            context.notice("Allocated port " + bound.port() + " for local forward to " + target);
+        }
+        return RunningForward.onThisMachine(bound);
+    }
+
+    private static void carry(Socket socket, Endpoint target, ForwardContext context) throws Exception {
+        Endpoint origin = new Endpoint(socket.getInetAddress().getHostAddress(), socket.getPort());
+        SshChannel channel;
+        try {
+            channel = context.connection().openChannel(target, origin);
+        } catch (ChannelOpenException e) {
+            context.connectionFailed("connection from " + origin + ": " + e.getMessage(), e);
+            return;
+        }
+        context.pump(socket, channel, NOTHING);
+    }
+}

@@ -1,0 +1,38 @@
+package caret.launcher;
+
+import caret.core.Caret;
+import caret.core.DiscoveryIssue;
+import caret.core.PluginInfo;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code caret plugins}: every forward type and transport found, and what went wrong finding them. */
+@Command(name = "plugins", mixinStandardHelpOptions = true,
+        description = "List the forward types and SSH transports found: id, module, version, and where each was loaded from.")
+final class PluginsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Logging.configure(0);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Caret caret = Caret.load()) {
+            String format = "%-13s %-9s %-24s %-16s %s%n";
+            out.printf(format, "KIND", "ID", "MODULE", "VERSION", "LOCATION");
+            for (PluginInfo info : caret.plugins()) {
+                out.printf(format, info.kind() == PluginInfo.Kind.FORWARD_TYPE ? "forward type" : "transport",
+                        info.id(), info.module(), info.version(), info.location());
+            }
+            for (DiscoveryIssue issue : caret.issues()) {
+                out.println(issue);
+            }
+            out.flush();
+            return caret.issues().stream().anyMatch(i -> i.severity() == DiscoveryIssue.Severity.ERROR) ? 1 : 0;
+        }
+    }
+}

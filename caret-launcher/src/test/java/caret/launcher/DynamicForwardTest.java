@@ -1,0 +1,172 @@
+package caret.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import caret.core.Forward;
+import caret.core.ForwardState;
+import caret.spi.Endpoint;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** {@code -D}: a SOCKS 4, 4a and 5 proxy on this machine whose connections go through the server. */
+class DynamicForwardTest extends ForwardContract {
+
+    @Override
+    String type() {
+        return "dynamic";
+    }
+
+    @Override
+    String spec(int port, Endpoint destination) {
+        return Integer.toString(port);
+    }
+
+    @Override
+    Socket open(Forward forward, Endpoint destination) throws IOException {
+        Socket socket = SocksClient.socks5(forward.status().address(), destination);
+        socket.setSoTimeout(60_000);
+        return socket;
+    }
+
+    @Override
+    List<String> curl(Forward forward, int webPort) {
+        return List.of("--socks5-hostname", forward.status().address().toString(), "http://localhost:" + webPort + "/");
+    }
+
+    @Override
+    void assertReleased(Endpoint address) throws IOException {
+        try (ServerSocket again = new ServerSocket(address.port(), 50, InetAddress.getByName(address.host()))) {
+            assertEquals(address.port(), again.getLocalPort());
+        }
+    }
+
+    private String proxy() {
+        return forward.status().address().toString();
+    }
+
+    private String page() {
+        return "http://127.0.0.1:" + web.port() + "/";
+    }
+
+    @Test
+    void servesCurlOverSocks5WithLocalResolution() throws Exception {
+        assertEquals(WebPage.BODY, Curl.fetch("--socks5", proxy(), page()));
+    }
+
+    @Test
+    void servesCurlOverSocks4a() throws Exception {
+        assertEquals(WebPage.BODY, Curl.fetch("--socks4a", proxy(), "http://localhost:" + web.port() + "/"));
+    }
+
+    @Test
+    void servesCurlOverSocks4() throws Exception {
+        assertEquals(WebPage.BODY, Curl.fetch("--socks4", proxy(), page()));
+    }
+
+    @Test
+    void listensOnLoopbackByDefault() {
+        assertEquals("127.0.0.1", forward.status().address().host());
+    }
+
+    @Test
+    void repliesConnectionRefusedWhenNothingListensAtTheDestination() throws Exception {
+        int closed = closedPort();
+        var refused = assertThrows(SocksClient.Refused.class,
+                () -> SocksClient.socks5(forward.status().address(), new Endpoint("127.0.0.1", closed)));
+        assertEquals(0x05, refused.code);
+        var refused4 = assertThrows(SocksClient.Refused.class,
+                () -> SocksClient.socks4(forward.status().address(), new Endpoint("127.0.0.1", closed)));
+        assertEquals(0x5b, refused4.code);
+        assertEquals(ForwardState.READY, forward.status().state());
+    }
+
+    @Test
+    void repliesNetworkUnreachableWhenTheServerHasNoRoute() {
+        // 255.255.255.255 fails at once with ENETUNREACH on the server: no packet leaves the machine.
+        var unreachable = assertThrows(SocksClient.Refused.class,
+                () -> SocksClient.socks5(forward.status().address(), new Endpoint("255.255.255.255", 80)));
+        assertEquals(0x03, unreachable.code);
+    }
+
+    @Test
+    void takesPayloadPipelinedWithTheHandshake() throws Exception {
+        try (Socket socket = SocksClient.connect(forward.status().address())) {
+            byte[] handshake = SocksClient.socks5Request(echo.endpoint());
+            byte[] payload = "pipelined payload".getBytes();
+            byte[] all = new byte[handshake.length + payload.length];
+            System.arraycopy(handshake, 0, all, 0, handshake.length);
+            System.arraycopy(payload, 0, all, handshake.length, payload.length);
+            socket.getOutputStream().write(all);
+            socket.shutdownOutput();
+            byte[] answer = socket.getInputStream().readAllBytes();
+            byte[] echoed = new byte[payload.length];
+            System.arraycopy(answer, answer.length - payload.length, echoed, 0, payload.length);
+            assertEquals(2 + 10 + payload.length, answer.length); // method reply, CONNECT reply, echo
+            assertArrayEquals(payload, echoed);
+        }
+    }
+
+    @Test
+    void survives100GarbageHandshakes() throws Exception {
+        Random random = new Random(42);
+        for (int i = 0; i < 100; i++) {
+            try (Socket socket = SocksClient.connect(forward.status().address())) {
+                byte[] garbage = garbage(random, i);
+                OutputStream out = socket.getOutputStream();
+                out.write(garbage);
+                socket.shutdownOutput();
+                socket.getInputStream().readAllBytes(); // the proxy answers or closes, never hangs
+            } catch (IOException reset) {
+                // a reset is a close too
+            }
+        }
+        assertEquals(ForwardState.READY, forward.status().state());
+        carriesOneByteThereAndBack();
+    }
+
+    /**
+     * Broken handshakes that can never become a valid CONNECT, so no test ever asks the server to
+     * connect to a random address: SOCKS5 offering no acceptable method, SOCKS4 with a command
+     * other than CONNECT, SOCKS5 with a bad command, and other first bytes.
+     */
+    private static byte[] garbage(Random random, int i) {
+        byte[] garbage = new byte[2 + random.nextInt(300)];
+        random.nextBytes(garbage);
+        switch (i % 4) {
+            case 0 -> {
+                garbage[0] = 5;
+                for (int m = 2; m < garbage.length; m++) {
+                    garbage[m] = (byte) (3 + random.nextInt(250)); // never method 0 (no auth)
+                }
+            }
+            case 1 -> {
+                garbage[0] = 4;
+                garbage[1] = (byte) (2 + random.nextInt(250)); // never command 1 (CONNECT)
+            }
+            case 2 -> {
+                byte[] prefix = {5, 1, 0, 5, (byte) (2 + random.nextInt(250))}; // never command 1
+                System.arraycopy(prefix, 0, garbage, 0, Math.min(prefix.length, garbage.length));
+            }
+            default -> {
+                while (garbage[0] == 4 || garbage[0] == 5) {
+                    garbage[0] = (byte) random.nextInt(256);
+                }
+            }
+        }
+        return garbage;
+    }
+
+    static int closedPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package caret.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import caret.testkit.EchoServer;
+import caret.testkit.OpenSshServer;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher as people run it: a real {@code java -p … -m caret.launcher} process, against a real
+ * sshd, checked by what it prints, its exit code, and bytes through its forwards. Catches what tests
+ * inside one JVM cannot: a module missing from the module path, a package not opened.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LauncherProcessTest {
+
+    private static final Pattern READY = Pattern.compile("ready: connect to 127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    OpenSshServer sshd;
+    WebPage web;
+
+    @BeforeAll
+    void start() throws IOException {
+        sshd = OpenSshServer.start(dir.resolve("sshd"));
+        web = WebPage.start();
+    }
+
+    @AfterAll
+    void stop() {
+        web.close();
+        sshd.close();
+    }
+
+    @Test
+    void forwardsARealPageAndPrintsWhereToConnect() throws Exception {
+        Process caret = launch(sshArgs("-N", "-L", "0:127.0.0.1:" + web.port()));
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
+            String port = null;
+            List<String> seen = new ArrayList<>();
+            for (String line; port == null && (line = out.readLine()) != null; ) {
+                seen.add(line);
+                Matcher ready = READY.matcher(line);
+                if (ready.find()) {
+                    port = ready.group(1);
+                }
+            }
+            assertTrue(port != null, "no ready line in " + seen + "; stderr: " + stderrOf(caret));
+            assertTrue(seen.contains("Allocated port " + port + " for local forward to 127.0.0.1:" + web.port()), seen::toString);
+            assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + port + "/"));
+        } finally {
+            caret.destroy();
+            assertTrue(caret.waitFor(20, TimeUnit.SECONDS), "caret did not stop on SIGTERM");
+        }
+    }
+
+    @Test
+    void malformedSpecExitsNamingItAndTheExpectedForm() throws Exception {
+        Result result = run(sshArgs("-L", "80:db"));
+        assertEquals(2, result.exit());
+        assertTrue(result.stderr().contains("Bad local forward '80:db': it has 2 fields, not 3 or 4;"
+                + " expected [bind_address:]port:host:hostport"), result.stderr());
+    }
+
+    @Test
+    void unknownOptionExitsListingTheKnownOnes() throws Exception {
+        Result result = run(sshArgs("-o", "ProxyCommand=nc %h %p", "-D", "0"));
+        assertEquals(2, result.exit());
+        assertTrue(result.stderr().contains("Unknown option -o 'ProxyCommand=nc %h %p': Caret understands BatchMode"), result.stderr());
+    }
+
+    @Test
+    void unknownHostKeyExits255() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty_known_hosts"));
+        Result result = run("-N", "-p", Integer.toString(sshd.port()), "-i", sshd.userKey().toString(),
+                "-o", "UserKnownHostsFile=" + empty, "-o", "GlobalKnownHostsFile=" + empty, "-o", "BatchMode=yes",
+                "-D", "0", sshd.user() + "@127.0.0.1");
+        assertEquals(255, result.exit());
+        assertTrue(result.stderr().contains("is not known: ED25519 SHA256:"), result.stderr());
+    }
+
+    @Test
+    void exitOnForwardFailureExits255WhenAPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Result result = run(sshArgs("-o", "ExitOnForwardFailure=yes", "-L", taken.getLocalPort() + ":127.0.0.1:" + web.port()));
+            assertEquals(255, result.exit());
+            assertTrue(result.stderr().contains("Local port " + taken.getLocalPort() + " is already in use on 127.0.0.1"), result.stderr());
+        }
+    }
+
+    @Test
+    void demoCheckCarriesThePageThroughAllThreeForwards() throws Exception {
+        Result result = run("demo", "--check");
+        assertEquals(0, result.exit(), result.stdout() + result.stderr());
+        assertTrue(result.stdout().contains("demo check passed"), result.stdout());
+    }
+
+    @Test
+    void pluginsListsEveryTypeAndTransport() throws Exception {
+        Result result = run("plugins");
+        assertEquals(0, result.exit(), result.stdout() + result.stderr());
+        for (String module : List.of("caret.plugin.local", "caret.plugin.reverse", "caret.plugin.dynamic", "caret.transport.sshd")) {
+            assertTrue(result.stdout().contains(module), result.stdout());
+        }
+    }
+
+    private List<String> sshArgs(String... args) {
+        List<String> all = new ArrayList<>(List.of("-p", Integer.toString(sshd.port()), "-i", sshd.userKey().toString(),
+                "-o", "UserKnownHostsFile=" + sshd.knownHosts(), "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"));
+        all.addAll(List.of(args));
+        all.add(sshd.user() + "@127.0.0.1");
+        return all;
+    }
+
+    record Result(int exit, String stdout, String stderr) {
+    }
+
+    private Result run(List<String> args) throws Exception {
+        return run(args.toArray(String[]::new));
+    }
+
+    private Result run(String... args) throws Exception {
+        Process process = launch(List.of(args));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        String stdout = read(process.getInputStream());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "caret did not exit: " + stdout);
+        return new Result(process.exitValue(), stdout, stderr.get(10, TimeUnit.SECONDS));
+    }
+
+    private static String stderrOf(Process process) {
+        process.destroy();
+        return read(process.getErrorStream());
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    /** {@code java -p target/classes:target/mods/* -m caret.launcher/caret.launcher.Main args}, as ./caret runs it. */
+    private static Process launch(List<String> args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-p", modulePath(), "-m", "caret.launcher/caret.launcher.Main"));
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    private static String modulePath() throws IOException {
+        Path target = Path.of("target");
+        List<String> entries = new ArrayList<>();
+        entries.add(target.resolve("classes").toAbsolutePath().toString());
+        try (Stream<Path> jars = Files.list(target.resolve("mods"))) {
+            jars.filter(jar -> !jar.getFileName().toString().startsWith("caret-launcher"))
+                    .map(jar -> jar.toAbsolutePath().toString()).sorted().forEach(entries::add);
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+}

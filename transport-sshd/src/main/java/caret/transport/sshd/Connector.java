@@ -1,0 +1,197 @@
+package caret.transport.sshd;
+
+import caret.spi.ConnectionSettings;
+import caret.spi.Endpoint;
+import caret.spi.TransportException;
+import caret.spi.TransportException.Reason;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.HostConfigEntry;
+import org.apache.sshd.client.future.AuthFuture;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.SshException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Connects, checks the host key and authenticates, within the connect timeout; maps failures to reasons. */
+final class Connector {
+
+    private static final Logger log = LoggerFactory.getLogger(Connector.class);
+
+    private Connector() {
+    }
+
+    static SshdConnection connect(SharedClient clients, ConnectionSettings settings) throws TransportException {
+        Endpoint server = settings.server();
+        long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+        InetAddress address = resolve(server);
+        SshClient client = clients.acquire();
+        SshdConnection connection = new SshdConnection(settings, clients, client);
+        boolean connected = false;
+        try {
+            HostConfigEntry entry = new HostConfigEntry(server.host(), address.getHostAddress(), server.port(),
+                    settings.user());
+            entry.setIdentitiesOnly(true);
+            ConnectFuture connecting = client.connect(entry,
+                    AttributeRepository.ofKeyValuePair(SshdConnection.KEY, connection), null);
+            if (!connecting.await(remainingMillis(deadline))) {
+                connecting.cancel();
+                throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": no answer within "
+                        + seconds(settings.connectTimeout()) + ". Is the host up, and does a firewall drop the port?");
+            }
+            if (connecting.getException() != null) {
+                throw tcpFailure(server, connecting.getException());
+            }
+            ClientSession session = connecting.getClientSession();
+            connection.attach(session);
+            Identities identities = new Identities(settings);
+            session.setKeyIdentityProvider(identities.keys());
+            session.setPasswordIdentityProvider(identities.passwords());
+
+            AuthFuture auth = session.auth();
+            if (!auth.await(remainingMillis(deadline))) {
+                throw connection.hostKeyFailure().orElseGet(() -> new TransportException(Reason.UNREACHABLE,
+                        "Connection to " + server + " timed out after " + seconds(settings.connectTimeout())
+                        + " during the SSH handshake. Is it an SSH server, and is the network slow? Raise the connect timeout."));
+            }
+            if (!auth.isSuccess()) {
+                throw connection.hostKeyFailure().orElseGet(
+                        () -> handshakeFailure(settings, connection, identities, auth.getException()));
+            }
+            identities.forget(session);
+            connection.ready();
+            connected = true;
+            log.debug("Connected to {} as {}", server, settings.user());
+            return connection;
+        } catch (IOException e) {
+            throw connection.hostKeyFailure().orElseGet(() -> handshakeFailure(settings, connection, null, e));
+        } finally {
+            if (!connected) {
+                connection.abandon();
+            }
+        }
+    }
+
+    private static InetAddress resolve(Endpoint server) throws TransportException {
+        try {
+            return InetAddress.getByName(server.host());
+        } catch (UnknownHostException e) {
+            throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": host name "
+                    + server.host() + " is unknown. Check its spelling and your DNS.", e);
+        }
+    }
+
+    private static long remainingMillis(long deadline) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private static TransportException tcpFailure(Endpoint server, Throwable failure) {
+        Throwable cause = rootCause(failure);
+        String what;
+        String hint;
+        if (cause instanceof ConnectException && text(cause).contains("refused")) {
+            what = "connection refused";
+            hint = "Is sshd running there, and is the port right (-p)?";
+        } else if (cause instanceof NoRouteToHostException || text(cause).contains("unreachable")
+                || text(cause).contains("no route")) {
+            what = "no route to host (" + cause.getMessage() + ")";
+            hint = "Is the host up, and is the address right?";
+        } else if (cause instanceof SocketTimeoutException || text(cause).contains("timed out")) {
+            what = "connection timed out";
+            hint = "Is the host up, and does a firewall drop the port?";
+        } else if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
+            what = "host name " + server.host() + " is unknown";
+            hint = "Check its spelling and your DNS.";
+        } else {
+            what = describe(cause);
+            hint = "Is the host reachable, and is the port right (-p)?";
+        }
+        return new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": " + what + ". " + hint,
+                failure);
+    }
+
+    /** The TCP connection stood; key exchange or authentication failed. */
+    private static TransportException handshakeFailure(ConnectionSettings settings, SshdConnection connection,
+            Identities identities, Throwable failure) {
+        Endpoint server = settings.server();
+        String who = settings.user() + "@" + server;
+        Throwable cause = rootCause(failure);
+        if (failure instanceof InterruptedIOException || cause instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new TransportException(Reason.UNREACHABLE, "Connecting to " + server + " was interrupted", failure);
+        }
+        SshException ssh = sshException(failure);
+        int code = ssh == null ? 0 : ssh.getDisconnectCode();
+        boolean keyExchanged = connection.session() != null && connection.session().getServerKey() != null;
+        if (code == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE
+                || (keyExchanged && code != SshConstants.SSH2_DISCONNECT_HOST_KEY_NOT_VERIFIABLE)) {
+            String offered = identities == null ? "" : identities.describeOffered();
+            return new TransportException(Reason.AUTH_FAILED, "Permission denied for " + who + ": " + offered
+                    + (code == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE ? "" : " (" + describe(cause) + ")")
+                    + ". Check -i and the server's authorized_keys.", failure);
+        }
+        if (code == SshConstants.SSH2_DISCONNECT_HOST_KEY_NOT_VERIFIABLE) {
+            return new TransportException(Reason.HOST_KEY_UNKNOWN, "The host key of " + server
+                    + " was not accepted. Check known_hosts.", failure);
+        }
+        String reason = describe(cause);
+        String hint = reason.toLowerCase(Locale.ROOT).contains("negotiat")
+                ? "The server and this client share no algorithm; the server may be very old or locked down."
+                : "Is it an SSH server? Its log says more.";
+        return new TransportException(Reason.PROTOCOL, "SSH handshake with " + server + " failed: " + reason + ". " + hint,
+                failure);
+    }
+
+    private static SshException sshException(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SshException s && s.getDisconnectCode() != 0) {
+                return s;
+            }
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SshException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    private static String text(Throwable t) {
+        return t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+    }
+
+    static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown cause";
+        }
+        String message = t.getMessage();
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    }
+}

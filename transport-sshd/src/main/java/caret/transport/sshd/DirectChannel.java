@@ -1,0 +1,36 @@
+package caret.transport.sshd;
+
+import java.io.IOException;
+
+import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.common.channel.ChannelOutputStream;
+import org.apache.sshd.common.channel.ChannelPipedInputStream;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+
+/**
+ * A {@code direct-tcpip} channel with MINA's synchronous streams, plus the one thing they lack: the
+ * peer's EOF ends the input stream (read returns -1 after the last byte), while the channel stays
+ * writable.
+ */
+final class DirectChannel extends ChannelDirectTcpip {
+
+    DirectChannel(SshdSocketAddress originator, SshdSocketAddress target) {
+        super(originator, target);
+    }
+
+    /** The input pipe: at most one local window of unread data; reading frees the window. */
+    ChannelPipedInputStream pipe() {
+        return (ChannelPipedInputStream) getInvertedOut();
+    }
+
+    /** The output stream: packets of at most the peer's packet size, blocking on its window. */
+    ChannelOutputStream output() {
+        return (ChannelOutputStream) getInvertedIn();
+    }
+
+    @Override
+    public void handleEof() throws IOException {
+        super.handleEof();
+        pipe().eof();
+    }
+}

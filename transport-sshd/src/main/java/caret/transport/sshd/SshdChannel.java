@@ -1,0 +1,110 @@
+package caret.transport.sshd;
+
+import caret.spi.SshChannel;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.sshd.common.channel.AbstractChannel;
+import org.apache.sshd.common.channel.ChannelOutputStream;
+import org.apache.sshd.common.channel.ChannelPipedInputStream;
+
+/**
+ * {@link SshChannel} over MINA's synchronous channel streams, for both channel kinds.
+ *
+ * <p>Input: MINA copies each incoming packet into the pipe (at most one local window, since the
+ * peer may not send more than the window) and {@link #read} copies it out and frees that much of
+ * the window. Output: {@link #write} copies into MINA's packet buffer and flushes at once; the
+ * flush blocks on the remote window. {@link #sendEof()} closes only the output stream, which sends
+ * SSH EOF; the input goes on until the peer's EOF.
+ */
+final class SshdChannel implements SshChannel {
+
+    private final AbstractChannel channel;
+    private final ChannelPipedInputStream in;
+    private final ChannelOutputStream out;
+    private final String name;
+    private final AtomicBoolean eofSent = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    SshdChannel(AbstractChannel channel, ChannelPipedInputStream in, ChannelOutputStream out, String name) {
+        this.channel = channel;
+        this.in = in;
+        this.out = out;
+        this.name = name;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int len) throws IOException {
+        Objects.checkFromIndexSize(offset, len, buffer.length);
+        if (closed.get()) {
+            throw new IOException("The " + name + " is closed");
+        }
+        if (len == 0) {
+            return 0;
+        }
+        int n;
+        try {
+            n = in.read(buffer, offset, len);
+        } catch (IOException e) {
+            if (closed.get()) {
+                throw new IOException("The " + name + " was closed while reading", e);
+            }
+            throw e;
+        }
+        if (n < 0 && !channel.isEofSignalled()) {
+            // The pipe also ends when MINA closes the channel: without the peer's EOF that is a break.
+            if (closed.get()) {
+                throw new IOException("The " + name + " was closed while reading");
+            }
+            throw new IOException("The " + name + " ended without EOF: "
+                    + (channel.getSession().isOpen() ? "the server closed it" : "the connection was lost"));
+        }
+        return n;
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int len) throws IOException {
+        Objects.checkFromIndexSize(offset, len, buffer.length);
+        if (closed.get()) {
+            throw new IOException("The " + name + " is closed");
+        }
+        if (eofSent.get()) {
+            throw new IOException("EOF was already sent on the " + name + "; it takes no more data");
+        }
+        try {
+            out.write(buffer, offset, len);
+            out.flush();
+        } catch (IOException e) {
+            if (closed.get()) {
+                throw new IOException("The " + name + " was closed while writing", e);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void sendEof() throws IOException {
+        if (eofSent.compareAndSet(false, true) && !closed.get()) {
+            out.close(); // flushes, then SSH_MSG_CHANNEL_EOF; the channel stays open
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                in.close(); // wakes a blocked reader
+            } catch (IOException e) {
+                // ChannelPipedInputStream.close only flags and signals; it does not fail.
+            }
+            channel.close(false); // sends CLOSE; closing the windows wakes a blocked writer
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,418 @@
+package caret.transport.sshd;
+
+import caret.spi.ChannelHandler;
+import caret.spi.ConnectionSettings;
+import caret.spi.Endpoint;
+import caret.spi.HostKey;
+import caret.spi.HostKeyVerifier;
+import caret.spi.RemoteBindException;
+import caret.spi.RemoteListen;
+import caret.spi.SshChannel;
+import caret.spi.SshConnection;
+import caret.spi.TransportException;
+import caret.spi.TransportException.Reason;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.future.SshFutureListener;
+import org.apache.sshd.common.future.CloseFuture;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live MINA session behind {@link SshConnection}. It travels in the session's connection
+ * context ({@link #KEY}), so the shared client's callbacks (host key check, keepalive, incoming
+ * {@code forwarded-tcpip} channels, session events) find the connection they belong to.
+ */
+final class SshdConnection implements SshConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(SshdConnection.class);
+
+    static final AttributeKey<SshdConnection> KEY = new AttributeKey<>();
+
+    /** Session events of every session of the shared client, handed to their connection. */
+    static final SessionListener SESSION_EVENTS = new SessionListener() {
+        @Override
+        public void sessionException(Session session, Throwable t) {
+            find(session).ifPresent(c -> c.failure.compareAndSet(null, t));
+        }
+
+        @Override
+        public void sessionDisconnect(Session session, int reason, String msg, String language, boolean initiator) {
+            if (!initiator) {
+                find(session).ifPresent(c -> c.disconnectMessage.compareAndSet(null, msg));
+            }
+        }
+
+        @Override
+        public void sessionClosed(Session session) {
+            find(session).ifPresent(SshdConnection::sessionClosed);
+        }
+    };
+
+    private static final Duration MIN_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final ConnectionSettings settings;
+    private final SharedClient clients;
+    private final SshClient client;
+    private final Duration requestTimeout;
+    private final AtomicReference<TransportException> hostKeyFailure = new AtomicReference<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicReference<String> disconnectMessage = new AtomicReference<>();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final List<Consumer<IOException>> dropListeners = new ArrayList<>();
+    private final List<SshdRemoteListen> listens = new CopyOnWriteArrayList<>();
+    private volatile ClientSession session;
+    private volatile boolean ready;
+    private IOException dropCause;
+
+    SshdConnection(ConnectionSettings settings, SharedClient clients, SshClient client) {
+        this.settings = settings;
+        this.clients = clients;
+        this.client = client;
+        this.requestTimeout = settings.connectTimeout().compareTo(MIN_REQUEST_TIMEOUT) > 0
+                ? settings.connectTimeout() : MIN_REQUEST_TIMEOUT;
+    }
+
+    /** The connection a session of the shared client belongs to. */
+    static SshdConnection of(Session session) {
+        return find(session).orElseThrow(() -> new IllegalStateException("Session " + session
+                + " was not opened by caret's sshd transport"));
+    }
+
+    private static Optional<SshdConnection> find(Session session) {
+        if (session instanceof ClientSession client && client.getConnectionContext() != null) {
+            return Optional.ofNullable(client.getConnectionContext().getAttribute(KEY));
+        }
+        return Optional.empty();
+    }
+
+    ConnectionSettings settings() {
+        return settings;
+    }
+
+    ClientSession session() {
+        return session;
+    }
+
+    void attach(ClientSession session) {
+        this.session = session;
+    }
+
+    void ready() {
+        ready = true;
+    }
+
+    Optional<TransportException> hostKeyFailure() {
+        return Optional.ofNullable(hostKeyFailure.get());
+    }
+
+    /**
+     * MINA's {@code ServerKeyVerifier}: asks the settings' {@link HostKeyVerifier} and keeps what it
+     * threw, so that {@code connect} can throw exactly that instead of MINA's generic error.
+     */
+    boolean verifyHostKey(PublicKey key) {
+        try {
+            settings.hostKeys().verify(settings.server(), hostKey(key));
+            return true;
+        } catch (TransportException e) {
+            hostKeyFailure.compareAndSet(null, e);
+            return false;
+        } catch (RuntimeException e) {
+            hostKeyFailure.compareAndSet(null, new TransportException(Reason.HOST_KEY_UNKNOWN,
+                    "Cannot check the host key of " + settings.server() + ": " + Connector.describe(e), e));
+            return false;
+        }
+    }
+
+    /** The key's type name and its SSH wire-format blob (RFC 4253 6.6), as known_hosts has them. */
+    static HostKey hostKey(PublicKey key) {
+        ByteArrayBuffer blob = new ByteArrayBuffer();
+        blob.putRawPublicKey(key);
+        return new HostKey(KeyUtils.getKeyType(key), blob.getCompactData());
+    }
+
+    @Override
+    public SshChannel openChannel(Endpoint target, Endpoint originator) throws IOException {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(originator, "originator");
+        ClientSession s = openSession();
+        DirectChannel channel = new DirectChannel(
+                new SshdSocketAddress(originator.host(), originator.port()),
+                new SshdSocketAddress(target.host(), target.port()));
+        s.getService(ConnectionService.class).registerChannel(channel);
+        OpenFuture opening = channel.open();
+        // A pending open is not failed by MINA when the session dies: wake it ourselves.
+        SshFutureListener<CloseFuture> wake = f -> opening.setException(lost());
+        s.addCloseFutureListener(wake);
+        try {
+            opening.await();
+        } catch (InterruptedIOException e) {
+            channel.close(true);
+            throw e;
+        } finally {
+            s.removeCloseFutureListener(wake);
+        }
+        if (opening.isOpened()) {
+            log.debug("Channel {} open to {}", channel.getChannelId(), target);
+            return new SshdChannel(channel, channel.pipe(), channel.output(), "channel to " + target);
+        }
+        channel.close(true);
+        Throwable failed = opening.getException();
+        if (failed instanceof SshChannelOpenException refused) {
+            String text = refused.getMessage() == null ? "" : refused.getMessage();
+            throw new caret.spi.ChannelOpenException(target,
+                    caret.spi.ChannelOpenException.classify(refused.getReasonCode(), text), text);
+        }
+        if (failed instanceof IOException io) {
+            throw io;
+        }
+        throw new IOException("Cannot open a channel to " + target + " on " + settings.server() + ": "
+                + Connector.describe(failed), failed);
+    }
+
+    @Override
+    public RemoteListen listen(Endpoint bind, ChannelHandler handler) throws IOException {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(handler, "handler");
+        ClientSession s = openSession();
+        // Register before asking: with a fixed port, the first connection may beat the reply.
+        SshdRemoteListen listen = new SshdRemoteListen(this, bind, handler);
+        if (bind.port() != 0) {
+            listens.add(listen);
+        }
+        Buffer reply;
+        try {
+            reply = s.request("tcpip-forward", forwardRequest(s, "tcpip-forward", bind.host(), bind.port()),
+                    requestTimeout);
+        } catch (IOException e) {
+            listens.remove(listen);
+            throw isOpen() ? e : lost();
+        }
+        if (reply == null) {
+            listens.remove(listen);
+            throw new RemoteBindException(settings.server(), bind);
+        }
+        // The reply carries the port only when we asked for port 0 (RFC 4254 7.1).
+        int port = bind.port() != 0 ? bind.port() : (int) reply.getUInt();
+        listen.bound(port);
+        if (bind.port() == 0) {
+            listens.add(listen);
+        }
+        log.debug("Server {} listens on {}", settings.server(), listen.bound());
+        return listen;
+    }
+
+    /** Sends {@code cancel-tcpip-forward} and forgets the listen; never throws. */
+    void cancel(SshdRemoteListen listen) {
+        listens.remove(listen);
+        ClientSession s = session;
+        if (s == null || !s.isOpen() || closing.get()) {
+            return;
+        }
+        Endpoint bound = listen.bound();
+        try {
+            Buffer reply = s.request("cancel-tcpip-forward",
+                    forwardRequest(s, "cancel-tcpip-forward", listen.requested().host(), bound.port()), requestTimeout);
+            if (reply == null) {
+                log.warn("Server {} refused to stop listening on {}", settings.server(), bound);
+            }
+        } catch (IOException e) {
+            log.debug("cancel-tcpip-forward {} on {} failed: {}", bound, settings.server(), e.toString());
+        }
+    }
+
+    private static Buffer forwardRequest(ClientSession s, String name, String host, int port) {
+        Buffer buffer = s.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, name.length() + host.length() + 32);
+        buffer.putString(name);
+        buffer.putBoolean(true);
+        buffer.putString(host);
+        buffer.putUInt(port);
+        return buffer;
+    }
+
+    /**
+     * The listen an incoming {@code forwarded-tcpip} channel names: the same address and port, else
+     * the only listen on that port (servers may name the address as they bound it).
+     */
+    Optional<SshdRemoteListen> listenFor(String address, int port) {
+        SshdRemoteListen onPort = null;
+        int sharing = 0;
+        for (SshdRemoteListen listen : listens) {
+            Endpoint bound = listen.boundOrNull();
+            if (bound == null || bound.port() != port) {
+                continue;
+            }
+            if (bound.host().equalsIgnoreCase(new Endpoint(address.isBlank() ? "?" : address, port).host())) {
+                return Optional.of(listen);
+            }
+            onPort = listen;
+            sharing++;
+        }
+        return sharing == 1 ? Optional.of(onPort) : Optional.empty();
+    }
+
+    @Override
+    public void onDrop(Consumer<IOException> listener) {
+        Objects.requireNonNull(listener, "listener");
+        IOException cause;
+        synchronized (dropListeners) {
+            cause = dropCause;
+            if (cause == null) {
+                dropListeners.add(listener);
+                return;
+            }
+        }
+        listener.accept(cause);
+    }
+
+    @Override
+    public boolean isOpen() {
+        ClientSession s = session;
+        return ready && !closing.get() && s != null && s.isOpen() && !s.isClosing();
+    }
+
+    @Override
+    public Endpoint server() {
+        return settings.server();
+    }
+
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        ClientSession s = session;
+        if (s != null) {
+            try {
+                if (!s.close(false).await(CLOSE_TIMEOUT)) {
+                    s.close(true);
+                }
+            } catch (IOException e) {
+                log.debug("Closing the session to {} was interrupted", settings.server());
+                s.close(true);
+                Thread.currentThread().interrupt();
+            }
+        }
+        release(false);
+        log.debug("Connection to {} closed", settings.server());
+    }
+
+    /** Ends a connection attempt that failed; the session, if any, is dropped at once. */
+    void abandon() {
+        closing.set(true);
+        ClientSession s = session;
+        if (s != null) {
+            s.close(true);
+        }
+        release(false);
+    }
+
+    private void sessionClosed() {
+        listens.clear();
+        if (closing.get() || !ready) {
+            return;
+        }
+        IOException cause = lost();
+        List<Consumer<IOException>> listeners;
+        synchronized (dropListeners) {
+            if (dropCause != null) {
+                return;
+            }
+            dropCause = cause;
+            listeners = List.copyOf(dropListeners);
+            dropListeners.clear();
+        }
+        log.debug("{}", cause.getMessage());
+        for (Consumer<IOException> listener : listeners) {
+            try {
+                listener.accept(cause);
+            } catch (RuntimeException e) {
+                log.warn("A drop listener of the connection to {} failed", settings.server(), e);
+            }
+        }
+        // On a MINA thread: stopping the client here would wait for this very thread.
+        release(true);
+    }
+
+    private void release(boolean later) {
+        if (released.compareAndSet(false, true)) {
+            if (later) {
+                clients.releaseLater(client);
+            } else {
+                clients.release(client);
+            }
+        }
+    }
+
+    private ClientSession openSession() throws IOException {
+        ClientSession s = session;
+        if (closing.get()) {
+            throw new IOException("The connection to " + settings.server() + " is closed");
+        }
+        if (s == null || !s.isOpen() || s.isClosing()) {
+            throw lost();
+        }
+        return s;
+    }
+
+    /** Why the session ended, in words: {@code Connection to 127.0.0.1:2222 lost: ...}. */
+    IOException lost() {
+        Throwable t = failure.get();
+        String why;
+        if (t != null) {
+            String text = Connector.describe(Connector.rootCause(t));
+            if (text.contains("heartbeat") && text.contains("without reply")) {
+                why = "the server did not answer " + settings.keepaliveCountMax() + " keepalive probes, one every "
+                        + settings.keepaliveInterval().toSeconds() + " s; the network or the server is down";
+            } else {
+                why = text;
+            }
+        } else if (disconnectMessage.get() != null && !disconnectMessage.get().isBlank()) {
+            why = "the server disconnected: " + disconnectMessage.get();
+        } else {
+            why = "the server closed the connection";
+        }
+        String lower = why.toLowerCase(Locale.ROOT);
+        if (lower.contains("reset") || lower.contains("broken pipe")) {
+            why = why + " (the server or the network went away)";
+        }
+        IOException e = new IOException("Connection to " + settings.server() + " lost: " + why);
+        if (t != null) {
+            e.initCause(t);
+        }
+        return e;
+    }
+
+    @Override
+    public String toString() {
+        return "sshd connection " + settings.user() + "@" + settings.server();
+    }
+}

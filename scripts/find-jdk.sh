@@ -8,7 +8,9 @@ caret_jdk_version() { # prints the feature version of the JDK at $1, or nothing
     elif [ -x "$1/bin/java" ]; then
         version=$("$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
     fi
-    [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] && echo "$version"
+    if [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ]; then
+        echo "$version"
+    fi
 }
 
 caret_find_jdk() {

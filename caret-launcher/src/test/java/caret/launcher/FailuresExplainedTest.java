@@ -36,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailuresExplainedTest {
 
-    @TempDir
     Path dir;
 
     OpenSshServer sshd;
@@ -47,7 +46,8 @@ class FailuresExplainedTest {
     final List<ForwardEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    void connect() throws Exception {
+    void connect(@TempDir Path dir) throws Exception {
+        this.dir = dir;
         sshd = OpenSshServer.start(dir.resolve("sshd"));
         echo = EchoServer.start();
         caret = Caret.load();
@@ -80,7 +80,7 @@ class FailuresExplainedTest {
 
     @Test
     void serverRefusingARemoteBindSaysWhyItMayBe(@TempDir Path other) throws Exception {
-        try (OpenSshServer strict = OpenSshServer.start(other, "PermitListen none");
+        try (OpenSshServer strict = OpenSshServer.start(other, "PermitListen none", "PermitOpen 127.0.0.1:" + echo.port());
                 Caret own = Caret.load()) {
             Server strictServer = own.connect("sshd", Fixtures.settings(strict));
             ForwardException e = assertThrows(ForwardException.class,
@@ -91,6 +91,13 @@ class FailuresExplainedTest {
             // the connection and a local forward on it still work
             Forward local = strictServer.start(own.parse("local", "0:127.0.0.1:" + echo.port()));
             assertRoundTrip(local.status().address());
+            // PermitOpen forbids every other destination: SOCKS says "not allowed by ruleset", the local forward logs why
+            Forward socks = strictServer.start(own.parse("dynamic", "0"));
+            var prohibited = assertThrows(SocksClient.Refused.class,
+                    () -> SocksClient.socks5(socks.status().address(), new Endpoint("127.0.0.1", DynamicForwardTest.closedPort())));
+            assertEquals(0x02, prohibited.code);
+            Await.until("the refusal recorded", () -> socks.status().lastError() != null);
+            assertTrue(socks.status().lastError().contains("the server forbids forwarding there"), socks.status().lastError());
         }
     }
 

@@ -36,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ForwardContract {
 
-    @TempDir
     Path dir;
 
     OpenSshServer sshd;
@@ -63,7 +62,8 @@ abstract class ForwardContract {
     abstract void assertReleased(Endpoint address) throws IOException;
 
     @BeforeAll
-    void startServerAndForward() throws Exception {
+    void startServerAndForward(@TempDir Path dir) throws Exception {
+        this.dir = dir;
         sshd = OpenSshServer.start(dir);
         echo = EchoServer.start();
         web = WebPage.start();

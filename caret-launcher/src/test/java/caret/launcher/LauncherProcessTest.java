@@ -37,14 +37,14 @@ class LauncherProcessTest {
 
     private static final Pattern READY = Pattern.compile("ready: connect to 127\\.0\\.0\\.1:(\\d+)");
 
-    @TempDir
     Path dir;
 
     OpenSshServer sshd;
     WebPage web;
 
     @BeforeAll
-    void start() throws IOException {
+    void start(@TempDir Path dir) throws IOException {
+        this.dir = dir;
         sshd = OpenSshServer.start(dir.resolve("sshd"));
         web = WebPage.start();
     }
@@ -57,7 +57,8 @@ class LauncherProcessTest {
 
     @Test
     void forwardsARealPageAndPrintsWhereToConnect() throws Exception {
-        Process caret = launch(sshArgs("-N", "-L", "0:127.0.0.1:" + web.port()));
+        Path stderr = dir.resolve("caret.err");
+        Process caret = launch(sshArgs("-N", "-v", "-L", "0:127.0.0.1:" + web.port()), stderr);
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
             String port = null;
@@ -69,9 +70,13 @@ class LauncherProcessTest {
                     port = ready.group(1);
                 }
             }
-            assertTrue(port != null, "no ready line in " + seen + "; stderr: " + stderrOf(caret));
+            assertTrue(port != null, "no ready line in " + seen + "; stderr: " + Files.readString(stderr));
             assertTrue(seen.contains("Allocated port " + port + " for local forward to 127.0.0.1:" + web.port()), seen::toString);
-            assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + port + "/"));
+            try {
+                assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + port + "/"));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; caret said: " + Files.readString(stderr), e);
+            }
         } finally {
             caret.destroy();
             assertTrue(caret.waitFor(20, TimeUnit.SECONDS), "caret did not stop on SIGTERM");
@@ -151,11 +156,6 @@ class LauncherProcessTest {
         return new Result(process.exitValue(), stdout, stderr.get(10, TimeUnit.SECONDS));
     }
 
-    private static String stderrOf(Process process) {
-        process.destroy();
-        return read(process.getErrorStream());
-    }
-
     private static String read(java.io.InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -166,10 +166,18 @@ class LauncherProcessTest {
 
     /** {@code java -p target/classes:target/mods/* -m caret.launcher/caret.launcher.Main args}, as ./caret runs it. */
     private static Process launch(List<String> args) throws IOException {
+        return launch(args, null);
+    }
+
+    private static Process launch(List<String> args, Path stderr) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-p", modulePath(), "-m", "caret.launcher/caret.launcher.Main"));
         command.addAll(args);
-        return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        if (stderr != null) {
+            builder.redirectError(stderr.toFile());
+        }
+        return builder.start();
     }
 
     private static String modulePath() throws IOException {

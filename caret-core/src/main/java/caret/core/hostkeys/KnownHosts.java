@@ -3,6 +3,7 @@ package caret.core.hostkeys;
 import caret.spi.Endpoint;
 import caret.spi.HostKey;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +43,8 @@ public final class KnownHosts {
             if (!Files.isReadable(file)) {
                 continue;
             }
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            // decoded leniently: OpenSSH reads bytes, and a stray Latin-1 comment must not hide the file
+            List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
             for (int i = 0; i < lines.size(); i++) {
                 KnownHostsEntry entry = parse(file, i + 1, lines.get(i));
                 if (entry != null && hostsMatch(entry.hosts(), name)) {
@@ -96,10 +99,21 @@ public final class KnownHosts {
         }
         try {
             byte[] blob = Base64.getDecoder().decode(fields[i + 2]);
+            if (!blobHasType(blob, fields[i + 1])) {
+                return null;
+            }
             return new KnownHostsEntry(file, lineNumber, marker, fields[i], new HostKey(fields[i + 1], blob));
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Whether the blob is of the type the line names, as OpenSSH checks: {@code string type} first. */
+    private static boolean blobHasType(byte[] blob, String type) {
+        byte[] name = type.getBytes(StandardCharsets.UTF_8);
+        return blob.length >= 4 + name.length
+                && ByteBuffer.wrap(blob).getInt() == name.length
+                && Arrays.equals(blob, 4, 4 + name.length, name, 0, name.length);
     }
 
     static boolean hostsMatch(String patterns, String name) {

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,7 @@ final class ForwardRunner implements ForwardContext {
 
     private static final Logger log = LoggerFactory.getLogger(ForwardRunner.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    private static final Duration ACCEPTOR_EXIT = Duration.ofSeconds(5);
 
     private final String name;
     private final ForwardType type;
@@ -40,6 +42,7 @@ final class ForwardRunner implements ForwardContext {
     private final Consumer<ForwardEvent> events;
     private final Traffic traffic = new Traffic();
     private final List<ServerSocket> listeners = new CopyOnWriteArrayList<>();
+    private final List<Thread> acceptors = new CopyOnWriteArrayList<>();
     private final Set<Socket> unclaimed = ConcurrentHashMap.newKeySet();
     private final Set<Pump> pumps = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
@@ -147,7 +150,7 @@ final class ForwardRunner implements ForwardContext {
             log.warn("[{}] listening on {}: reachable from other machines, not only this one;"
                     + " bind 127.0.0.1 unless that is what you want", name, bound);
         }
-        Thread.ofVirtual().name("caret-accept").start(() -> accept(server, handler));
+        acceptors.add(Thread.ofVirtual().name("caret-accept").start(() -> accept(server, handler)));
         return bound;
     }
 
@@ -244,6 +247,21 @@ final class ForwardRunner implements ForwardContext {
     private void releaseAll() {
         listeners.forEach(ForwardRunner::closeQuietly);
         listeners.clear();
+        // A listener closed while a thread waits in accept() keeps its port until that thread has left.
+        for (Thread acceptor : acceptors) {
+            if (acceptor == Thread.currentThread()) {
+                continue;
+            }
+            try {
+                if (!acceptor.join(ACCEPTOR_EXIT)) {
+                    log.warn("[{}] listener thread still running {} after close", name, ACCEPTOR_EXIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        acceptors.clear();
         unclaimed.forEach(this::closeUnclaimed);
         pumps.forEach(Pump::close);
     }

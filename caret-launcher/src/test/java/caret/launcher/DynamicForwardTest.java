@@ -3,10 +3,12 @@ package caret.launcher;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import caret.core.Forward;
 import caret.core.ForwardState;
 import caret.spi.Endpoint;
+import caret.testkit.UnreachableDestination;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -89,11 +91,32 @@ class DynamicForwardTest extends ForwardContract {
     }
 
     @Test
-    void repliesNetworkUnreachableWhenTheServerHasNoRoute() {
-        // 255.255.255.255 fails at once with ENETUNREACH on the server: no packet leaves the machine.
-        var unreachable = assertThrows(SocksClient.Refused.class,
+    void repliesNetworkUnreachableWhenTheServerHasNoRouteToTheNetwork() throws Exception {
+        assumeTrue(UnreachableDestination.available(), "needs root and iptables (./test installs it)");
+        try (UnreachableDestination far = UnreachableDestination.network()) {
+            var refused = assertThrows(SocksClient.Refused.class, () -> SocksClient.socks5(forward.status().address(), far.endpoint()));
+            assertEquals(0x03, refused.code);
+        }
+    }
+
+    @Test
+    void repliesHostUnreachableWhenTheServerHasNoRouteToTheHost() throws Exception {
+        assumeTrue(UnreachableDestination.available(), "needs root and iptables (./test installs it)");
+        try (UnreachableDestination far = UnreachableDestination.host()) {
+            var refused = assertThrows(SocksClient.Refused.class, () -> SocksClient.socks5(forward.status().address(), far.endpoint()));
+            assertEquals(0x04, refused.code);
+            var refused4 = assertThrows(SocksClient.Refused.class, () -> SocksClient.socks4(forward.status().address(), far.endpoint()));
+            assertEquals(0x5b, refused4.code);
+        }
+    }
+
+    @Test
+    void repliesGeneralFailureWhenTheServerGivesNoReason() {
+        // OpenSSH answers a connect that fails at once (255.255.255.255: ENETUNREACH, no packet sent) with a bare
+        // "open failed", which says nothing more precise than SOCKS's general failure.
+        var failed = assertThrows(SocksClient.Refused.class,
                 () -> SocksClient.socks5(forward.status().address(), new Endpoint("255.255.255.255", 80)));
-        assertEquals(0x03, unreachable.code);
+        assertEquals(0x01, failed.code);
     }
 
     @Test

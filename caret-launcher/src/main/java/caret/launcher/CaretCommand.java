@@ -192,10 +192,20 @@ final class CaretCommand implements Callable<Integer> {
                 .orElse(List.of(home.resolve(".ssh/known_hosts"))));
         knownHosts.addAll(ssh.paths("GlobalKnownHostsFile").orElse(List.of(Path.of("/etc/ssh/ssh_known_hosts"))));
         boolean batch = ssh.flag("BatchMode", false);
-        Optional<TerminalPrompt> terminal = batch ? Optional.empty() : TerminalPrompt.ofTerminal();
+        Optional<TerminalPrompt> terminal = TerminalPrompt.ofTerminal();
+        Optional<AskPass> askPass = AskPass.fromEnvironment(terminal.isPresent());
         HostKeyPolicy policy = ssh.hostKeyPolicy().orElse(HostKeyPolicy.ASK);
-        HostKeyPrompt hostKeyPrompt = terminal.<HostKeyPrompt>map(t -> t).orElse(HostKeyPrompt.NONE);
-        CredentialPrompt credentials = terminal.<CredentialPrompt>map(t -> t).orElse(CredentialPrompt.NONE);
+        HostKeyPrompt hostKeyPrompt = HostKeyPrompt.NONE;
+        CredentialPrompt credentials = CredentialPrompt.NONE;
+        if (batch) {
+            // BatchMode: never ask anything
+        } else if (askPass.isPresent()) {
+            hostKeyPrompt = askPass.get();
+            credentials = askPass.get();
+        } else if (terminal.isPresent()) {
+            hostKeyPrompt = terminal.get();
+            credentials = terminal.get();
+        }
         return new ConnectionSettings(target.server(), target.user(), keys,
                 Caret.knownHosts(knownHosts, policy, hostKeyPrompt), credentials,
                 ssh.seconds("ServerAliveInterval").orElse(Duration.ofSeconds(10)),

@@ -204,25 +204,37 @@ public final class OpenSshServer implements AutoCloseable {
      * @return how many processes were stopped
      */
     public int freezeConnections() {
-        List<ProcessHandle> children = process.toHandle().descendants().toList();
-        if (!children.isEmpty()) {
-            List<String> command = new ArrayList<>(List.of("kill", "-STOP"));
-            children.forEach(child -> command.add(Long.toString(child.pid())));
-            try {
-                Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
-                String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (kill.waitFor() != 0) {
-                    throw new IllegalStateException("kill -STOP failed: " + output.strip());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while stopping sshd's children", e);
+        int stopped = 0;
+        for (ProcessHandle child : process.toHandle().descendants().toList()) {
+            if (sigstop(child)) {
+                stopped++;
             }
+        }
+        if (stopped > 0) {
             frozen = true;
         }
-        return children.size();
+        return stopped;
+    }
+
+    /** False when the process ended on its own meanwhile, such as a probe's short-lived child. */
+    private static boolean sigstop(ProcessHandle handle) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-STOP", Long.toString(handle.pid()))
+                    .redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (kill.waitFor() == 0) {
+                return true;
+            }
+            if (isRunning(handle)) {
+                throw new IllegalStateException("kill -STOP " + handle.pid() + " failed: " + output.strip());
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while stopping sshd's children", e);
+        }
     }
 
     /** The pid of the listening sshd. */

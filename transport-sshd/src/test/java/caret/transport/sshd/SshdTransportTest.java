@@ -251,6 +251,39 @@ class SshdTransportTest {
     }
 
     @Test
+    void handsEachIncomingChannelToTheHandlerOfItsListen() throws Exception {
+        try (SshConnection connection = transport.connect(settings(sshd));
+                RemoteListen first = connection.listen(new Endpoint("127.0.0.1", 0), answering('1'));
+                RemoteListen second = connection.listen(new Endpoint("localhost", 0), answering('2'))) {
+            assertFalse(first.bound().port() == second.bound().port());
+            assertEquals('2', firstByteFrom(second.bound().port()));
+            assertEquals('1', firstByteFrom(first.bound().port()));
+            assertEquals('2', firstByteFrom(second.bound().port()));
+        }
+    }
+
+    private static caret.spi.ChannelHandler answering(char id) {
+        return (channel, from) -> {
+            try (channel) {
+                channel.write(new byte[] {(byte) id}, 0, 1);
+                channel.sendEof();
+                readToEnd(channel);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        };
+    }
+
+    private static int firstByteFrom(int port) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.shutdownOutput();
+            byte[] all = socket.getInputStream().readAllBytes();
+            assertEquals(1, all.length);
+            return all[0];
+        }
+    }
+
+    @Test
     void throwsRemoteBindExceptionWhenTheServerForbidsThePort() throws Exception {
         try (OpenSshServer strict = OpenSshServer.start(dir.resolve("strict"), "PermitListen 127.0.0.1:1");
                 SshConnection connection = transport.connect(settings(strict))) {

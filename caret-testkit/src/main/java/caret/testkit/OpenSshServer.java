@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real OpenSSH {@code sshd} on 127.0.0.1 for tests: ed25519 host and user keys in a folder of
@@ -50,6 +51,7 @@ public final class OpenSshServer implements AutoCloseable {
     private final Path logFile;
     private final HostKey hostKey;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean frozen;
 
     private OpenSshServer(Process process, int port, Path dir, Path userKey, Path knownHosts, Path logFile,
             HostKey hostKey) {
@@ -179,6 +181,62 @@ public final class OpenSshServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds a public key to the authorized_keys sshd reads for every login, such as an encrypted
+     * key made by a test.
+     *
+     * @param publicKeyFile a {@code .pub} file
+     */
+    public void authorize(Path publicKeyFile) {
+        try {
+            Files.writeString(dir.resolve("authorized_keys"), Files.readString(publicKeyFile, StandardCharsets.US_ASCII),
+                    StandardCharsets.US_ASCII, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot authorize " + publicKeyFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops (SIGSTOP) the processes sshd forked for the connections open now, and leaves the
+     * listener running: their TCP connections stay up but nothing answers, as with a hung server
+     * or a network that silently drops packets. For keepalive tests; {@link #close()} ends them.
+     *
+     * @return how many processes were stopped
+     */
+    public int freezeConnections() {
+        int stopped = 0;
+        for (ProcessHandle child : process.toHandle().descendants().toList()) {
+            if (sigstop(child)) {
+                stopped++;
+            }
+        }
+        if (stopped > 0) {
+            frozen = true;
+        }
+        return stopped;
+    }
+
+    /** False when the process ended on its own meanwhile, such as a probe's short-lived child. */
+    private static boolean sigstop(ProcessHandle handle) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-STOP", Long.toString(handle.pid()))
+                    .redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (kill.waitFor() == 0) {
+                return true;
+            }
+            if (isRunning(handle)) {
+                throw new IllegalStateException("kill -STOP " + handle.pid() + " failed: " + output.strip());
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while stopping sshd's children", e);
+        }
+    }
+
     /** The pid of the listening sshd. */
     public long pid() {
         return process.pid();
@@ -198,7 +256,7 @@ public final class OpenSshServer implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            stop(process, false);
+            stop(process, frozen); // a stopped process only dies of SIGKILL
         }
     }
 
@@ -278,8 +336,38 @@ public final class OpenSshServer implements AutoCloseable {
         }
         // A connection may have forked between the snapshot and the signal: catch it too.
         process.toHandle().descendants().forEach(child -> signal(child, true));
-        awaitExit(process.toHandle());
-        children.forEach(OpenSshServer::awaitExit);
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            // Not children of ours: ProcessHandle.onExit polls them slowly, so poll here.
+            for (ProcessHandle child : children) {
+                while (isRunning(child)) {
+                    if (System.nanoTime() > deadline) {
+                        child.destroyForcibly();
+                        deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Alive and not a zombie: a killed grandchild stays a zombie until init reaps it. */
+    private static boolean isRunning(ProcessHandle handle) {
+        if (!handle.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+            int afterName = stat.lastIndexOf(')');
+            return afterName < 0 || afterName + 2 >= stat.length() || stat.charAt(afterName + 2) != 'Z';
+        } catch (IOException e) {
+            return handle.isAlive(); // no /proc entry: gone, or not Linux
+        }
     }
 
     private static void signal(ProcessHandle handle, boolean kill) {
@@ -287,19 +375,6 @@ public final class OpenSshServer implements AutoCloseable {
             handle.destroyForcibly();
         } else {
             handle.destroy();
-        }
-    }
-
-    private static void awaitExit(ProcessHandle handle) {
-        try {
-            handle.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            handle.destroyForcibly();
-            handle.onExit().join();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("Waiting for pid " + handle.pid() + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -42,6 +42,7 @@ final class Connector {
         InetAddress address = resolve(server);
         SshClient client = clients.acquire();
         SshdConnection connection = new SshdConnection(settings, clients, client);
+        Identities identities = new Identities(settings);
         boolean connected = false;
         try {
             HostConfigEntry entry = new HostConfigEntry(server.host(), address.getHostAddress(), server.port(),
@@ -59,7 +60,6 @@ final class Connector {
             }
             ClientSession session = connecting.getClientSession();
             connection.attach(session);
-            Identities identities = new Identities(settings);
             session.setKeyIdentityProvider(identities.keys());
             session.setPasswordIdentityProvider(identities.passwords());
 
@@ -79,7 +79,7 @@ final class Connector {
             log.debug("Connected to {} as {}", server, settings.user());
             return connection;
         } catch (IOException e) {
-            throw connection.hostKeyFailure().orElseGet(() -> handshakeFailure(settings, connection, null, e));
+            throw connection.hostKeyFailure().orElseGet(() -> handshakeFailure(settings, connection, identities, e));
         } finally {
             if (!connected) {
                 connection.abandon();
@@ -144,7 +144,7 @@ final class Connector {
         boolean keyExchanged = connection.session() != null && connection.session().getServerKey() != null;
         if (code == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE
                 || (keyExchanged && code != SshConstants.SSH2_DISCONNECT_HOST_KEY_NOT_VERIFIABLE)) {
-            String offered = identities == null ? "" : identities.describeOffered();
+            String offered = identities.describeOffered();
             return new TransportException(Reason.AUTH_FAILED, "Permission denied for " + who + ": " + offered
                     + (code == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE ? "" : " (" + describe(cause) + ")")
                     + ". Check -i and the server's authorized_keys.", failure);

@@ -45,8 +45,7 @@ final class SharedClient {
 
     /**
      * Gives back what {@link #acquire()} returned; stops the client when nobody uses it any more.
-     * Blocks until its threads have ended, so it must not run on one of them: see
-     * {@link #releaseLater}.
+     * Blocks until its threads have ended, so it must not run on one of them.
      */
     void release(SshClient used) {
         SshClient toStop = null;
@@ -60,11 +59,6 @@ final class SharedClient {
             toStop.stop();
             log.debug("MINA SSH client stopped");
         }
-    }
-
-    /** {@link #release} from a thread of MINA's own, which the stop would wait for. */
-    void releaseLater(SshClient used) {
-        Thread.ofVirtual().name("caret-sshd-release").start(() -> release(used));
     }
 
     private static SshClient create() {

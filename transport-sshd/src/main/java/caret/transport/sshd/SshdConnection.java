@@ -128,6 +128,9 @@ final class SshdConnection implements SshConnection {
 
     void ready() {
         ready = true;
+        if (!session.isOpen()) {
+            sessionClosed(); // it ended before we were ready to notice
+        }
     }
 
     Optional<TransportException> hostKeyFailure() {
@@ -306,8 +309,10 @@ final class SshdConnection implements SshConnection {
 
     @Override
     public void close() {
-        if (!closing.compareAndSet(false, true)) {
-            return;
+        synchronized (dropListeners) { // a drop either happened before this close or is no drop
+            if (!closing.compareAndSet(false, true)) {
+                return;
+            }
         }
         ClientSession s = session;
         if (s != null) {
@@ -321,7 +326,7 @@ final class SshdConnection implements SshConnection {
                 Thread.currentThread().interrupt();
             }
         }
-        release(false);
+        release();
         log.debug("Connection to {} closed", settings.server());
     }
 
@@ -332,43 +337,40 @@ final class SshdConnection implements SshConnection {
         if (s != null) {
             s.close(true);
         }
-        release(false);
+        release();
     }
 
     private void sessionClosed() {
         listens.clear();
-        if (closing.get() || !ready) {
-            return;
-        }
         IOException cause = lost();
         List<Consumer<IOException>> listeners;
         synchronized (dropListeners) {
-            if (dropCause != null) {
-                return;
+            if (closing.get() || !ready || dropCause != null) {
+                return; // close() or the failed connect releases the client
             }
             dropCause = cause;
             listeners = List.copyOf(dropListeners);
             dropListeners.clear();
         }
         log.debug("{}", cause.getMessage());
-        for (Consumer<IOException> listener : listeners) {
-            try {
-                listener.accept(cause);
-            } catch (RuntimeException e) {
-                log.warn("A drop listener of the connection to {} failed", settings.server(), e);
+        // Not on this MINA thread: a listener may reconnect or close, and stopping the shared
+        // client would wait for this very thread.
+        Thread.ofVirtual().name("caret-sshd-drop").start(() -> {
+            for (Consumer<IOException> listener : listeners) {
+                try {
+                    listener.accept(cause);
+                } catch (RuntimeException e) {
+                    log.warn("A drop listener of the connection to {} failed", settings.server(), e);
+                }
             }
-        }
-        // On a MINA thread: stopping the client here would wait for this very thread.
-        release(true);
+            release();
+        });
     }
 
-    private void release(boolean later) {
+    /** Gives the shared client back, once; never on a MINA thread (it may stop the client). */
+    private void release() {
         if (released.compareAndSet(false, true)) {
-            if (later) {
-                clients.releaseLater(client);
-            } else {
-                clients.release(client);
-            }
+            clients.release(client);
         }
     }
 

@@ -37,9 +37,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -111,16 +113,11 @@ class SshdTransportTest {
 
     @Test
     void failsWithAuthFailedForAnUnknownUserKey() throws Exception {
-        Path otherKey = dir.resolve("other_ed25519");
-        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", otherKey.toString())
-                .redirectErrorStream(true).start();
-        keygen.getInputStream().transferTo(OutputStream.nullOutputStream());
-        assertEquals(0, keygen.waitFor());
+        Path otherKey = newKey("other_ed25519", "");
 
         TransportException thrown = assertThrows(TransportException.class,
                 () -> transport.connect(settings(sshd, knows(sshd.hostKey()), List.of(otherKey))));
         assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
-        System.out.println("auth: " + thrown.getMessage());
         assertTrue(thrown.getMessage().contains(otherKey.toString()), thrown.getMessage());
         assertTrue(thrown.getMessage().startsWith("Permission denied for " + sshd.user() + "@" + sshd.endpoint()),
                 thrown.getMessage());
@@ -254,6 +251,39 @@ class SshdTransportTest {
     }
 
     @Test
+    void handsEachIncomingChannelToTheHandlerOfItsListen() throws Exception {
+        try (SshConnection connection = transport.connect(settings(sshd));
+                RemoteListen first = connection.listen(new Endpoint("127.0.0.1", 0), answering('1'));
+                RemoteListen second = connection.listen(new Endpoint("localhost", 0), answering('2'))) {
+            assertFalse(first.bound().port() == second.bound().port());
+            assertEquals('2', firstByteFrom(second.bound().port()));
+            assertEquals('1', firstByteFrom(first.bound().port()));
+            assertEquals('2', firstByteFrom(second.bound().port()));
+        }
+    }
+
+    private static caret.spi.ChannelHandler answering(char id) {
+        return (channel, from) -> {
+            try (channel) {
+                channel.write(new byte[] {(byte) id}, 0, 1);
+                channel.sendEof();
+                readToEnd(channel);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        };
+    }
+
+    private static int firstByteFrom(int port) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.shutdownOutput();
+            byte[] all = socket.getInputStream().readAllBytes();
+            assertEquals(1, all.length);
+            return all[0];
+        }
+    }
+
+    @Test
     void throwsRemoteBindExceptionWhenTheServerForbidsThePort() throws Exception {
         try (OpenSshServer strict = OpenSshServer.start(dir.resolve("strict"), "PermitListen 127.0.0.1:1");
                 SshConnection connection = transport.connect(settings(strict))) {
@@ -273,7 +303,6 @@ class SshdTransportTest {
             connection.onDrop(dropped::complete);
             doomed.kill();
             IOException why = dropped.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-            System.out.println("drop: " + why.getMessage());
             assertTrue(why.getMessage().startsWith("Connection to " + doomed.endpoint() + " lost: "), why.getMessage());
             assertFalse(connection.isOpen());
             CompletableFuture<IOException> late = new CompletableFuture<>();
@@ -283,18 +312,131 @@ class SshdTransportTest {
     }
 
     @Test
+    void givesUpAfterUnansweredKeepalives() throws Exception {
+        OpenSshServer hung = OpenSshServer.start(dir.resolve("hung"));
+        ConnectionSettings settings = new ConnectionSettings(hung.endpoint(), hung.user(), List.of(hung.userKey()),
+                knows(hung.hostKey()), CredentialPrompt.NONE, Duration.ofSeconds(1), 2, Duration.ofSeconds(10));
+        try (hung; SshConnection connection = transport.connect(settings)) {
+            CompletableFuture<IOException> dropped = new CompletableFuture<>();
+            connection.onDrop(dropped::complete);
+            assertTrue(hung.freezeConnections() > 0);
+            IOException why = dropped.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("Connection to " + hung.endpoint() + " lost: the server did not answer 2 keepalive probes,"
+                    + " one every 1 s; the network or the server is down", why.getMessage());
+        }
+    }
+
+    @Test
+    void asksForThePassphraseOfAnEncryptedKey() throws Exception {
+        Path encrypted = newKey("encrypted_ed25519", "correct horse");
+        sshd.authorize(encrypted.resolveSibling("encrypted_ed25519.pub"));
+        List<Path> asked = new CopyOnWriteArrayList<>();
+        CredentialPrompt prompt = new CredentialPrompt() {
+            @Override
+            public Optional<char[]> passphrase(Path keyFile) {
+                asked.add(keyFile);
+                return Optional.of("correct horse".toCharArray());
+            }
+
+            @Override
+            public Optional<char[]> password(String user, Endpoint server) {
+                return Optional.empty();
+            }
+        };
+        ConnectionSettings settings = new ConnectionSettings(sshd.endpoint(), sshd.user(), List.of(encrypted),
+                knows(sshd.hostKey()), prompt, Duration.ZERO, 3, Duration.ofSeconds(10));
+        try (SshConnection connection = transport.connect(settings)) {
+            assertTrue(connection.isOpen());
+        }
+        assertEquals(List.of(encrypted), asked);
+
+        ConnectionSettings batch = new ConnectionSettings(sshd.endpoint(), sshd.user(), List.of(encrypted),
+                knows(sshd.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+        TransportException thrown = assertThrows(TransportException.class, () -> transport.connect(batch));
+        assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains(encrypted + " was not offered"), thrown.getMessage());
+    }
+
+    @Test
+    void closeWakesABlockedReaderAndABlockedWriter() throws Exception {
+        try (ServerSocket sink = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                SshConnection connection = transport.connect(settings(sshd))) {
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sink.accept(); // accepts and never reads
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, runnable -> Thread.ofVirtual().start(runnable));
+            SshChannel reading = connection.openChannel(echo.endpoint(), localOriginator());
+            SshChannel writing = connection.openChannel(new Endpoint("127.0.0.1", sink.getLocalPort()),
+                    localOriginator());
+            try (Socket unused = accepted.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                CompletableFuture<Throwable> readerEnd = new CompletableFuture<>();
+                Thread reader = Thread.ofVirtual().start(() -> {
+                    try {
+                        reading.read(new byte[10], 0, 10);
+                        readerEnd.complete(null);
+                    } catch (Throwable t) {
+                        readerEnd.complete(t);
+                    }
+                });
+                CompletableFuture<Throwable> writerEnd = new CompletableFuture<>();
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        while (true) {
+                            writing.write(chunk, 0, chunk.length);
+                        }
+                    } catch (Throwable t) {
+                        writerEnd.complete(t);
+                    }
+                });
+                awaitCondition("the reader blocks", () -> isBlocked(reader));
+                awaitCondition("the writer blocks on the full window", () -> isBlocked(writer));
+
+                reading.close();
+                writing.close();
+                assertTrue(readerEnd.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
+                assertTrue(writerEnd.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
+                assertTrue(connection.isOpen());
+            }
+        }
+    }
+
+    @Test
     void leavesNoThreadBehindOnceEveryConnectionIsClosed() throws Exception {
         SshTransport own = new SshdTransport();
         for (int i = 0; i < 3; i++) {
             try (SshConnection connection = own.connect(settings(sshd))) {
                 assertTrue(connection.isOpen());
+                assertTrue(minaThreads() > 0, "MINA's client threads run while connected");
             }
         }
-        awaitCondition("MINA client threads end", () -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.isAlive() && t.getName().contains("SshClient")));
+        awaitCondition("MINA client threads end", () -> minaThreads() == 0);
     }
 
     // --- helpers
+
+    private static long minaThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("sshd-SshClient"))
+                .count();
+    }
+
+    private static boolean isBlocked(Thread thread) {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    private static Path newKey(String name, String passphrase) throws Exception {
+        Path key = dir.resolve(name);
+        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-f", key.toString())
+                .redirectErrorStream(true).start();
+        keygen.getInputStream().transferTo(OutputStream.nullOutputStream());
+        assertEquals(0, keygen.waitFor());
+        return key;
+    }
 
     private static ConnectionSettings settings(OpenSshServer server) {
         return settings(server, knows(server.hostKey()), List.of(server.userKey()));

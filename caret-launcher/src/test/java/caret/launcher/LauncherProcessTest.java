@@ -84,6 +84,48 @@ class LauncherProcessTest {
     }
 
     @Test
+    void aKeyPassphraseFromAskpassNeverReachesTheOutputEvenWithVvv() throws Exception {
+        String passphrase = "pass-" + Long.toHexString(System.nanoTime()) + "-phrase";
+        Path key = dir.resolve("id_encrypted");
+        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-f", key.toString())
+                .redirectErrorStream(true).start();
+        assertTrue(keygen.waitFor(30, TimeUnit.SECONDS) && keygen.exitValue() == 0);
+        sshd.authorize(Path.of(key + ".pub"));
+        Path askpass = dir.resolve("askpass.sh");
+        Files.writeString(askpass, "#!/bin/sh\necho '" + passphrase + "'\n");
+        askpass.toFile().setExecutable(true);
+
+        Path stderr = dir.resolve("secret.err");
+        List<String> args = new ArrayList<>(List.of("-vvv", "-N", "-p", Integer.toString(sshd.port()), "-i", key.toString(),
+                "-o", "UserKnownHostsFile=" + sshd.knownHosts(), "-o", "StrictHostKeyChecking=yes",
+                "-L", "0:127.0.0.1:" + web.port(), sshd.user() + "@127.0.0.1"));
+        ProcessBuilder builder = command(args).redirectError(stderr.toFile());
+        builder.environment().put("SSH_ASKPASS", askpass.toString());
+        builder.environment().put("SSH_ASKPASS_REQUIRE", "force");
+        Process caret = builder.start();
+        StringBuilder stdout = new StringBuilder();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
+            String port = null;
+            for (String line; port == null && (line = out.readLine()) != null; ) {
+                stdout.append(line).append('\n');
+                Matcher ready = READY.matcher(line);
+                if (ready.find()) {
+                    port = ready.group(1);
+                }
+            }
+            assertTrue(port != null, "the encrypted key did not log in: " + stdout + Files.readString(stderr));
+            assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + port + "/"));
+        } finally {
+            caret.destroy();
+            assertTrue(caret.waitFor(20, TimeUnit.SECONDS));
+        }
+        String log = Files.readString(stderr);
+        assertTrue(log.lines().count() > 50, "expected a -vvv log, got: " + log);
+        assertTrue(!log.contains(passphrase) && !stdout.toString().contains(passphrase), "the passphrase was printed");
+    }
+
+    @Test
     void malformedSpecExitsNamingItAndTheExpectedForm() throws Exception {
         Result result = run(sshArgs("-L", "80:db"));
         assertEquals(2, result.exit());
@@ -170,14 +212,18 @@ class LauncherProcessTest {
     }
 
     private static Process launch(List<String> args, Path stderr) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-p", modulePath(), "-m", "caret.launcher/caret.launcher.Main"));
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder builder = command(args);
         if (stderr != null) {
             builder.redirectError(stderr.toFile());
         }
         return builder.start();
+    }
+
+    private static ProcessBuilder command(List<String> args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-p", modulePath(), "-m", "caret.launcher/caret.launcher.Main"));
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     }
 
     private static String modulePath() throws IOException {

@@ -28,6 +28,7 @@ final class ForwardingClient implements AutoCloseable {
     private final PrintStream out;
     private final PrintStream err;
     private final CountDownLatch ended = new CountDownLatch(1);
+    private final Thread onExit;
     private volatile IOException drop;
     private Server server;
 
@@ -36,6 +37,9 @@ final class ForwardingClient implements AutoCloseable {
         this.out = out;
         this.err = err;
         caret.addListener(this::print);
+        // Ctrl-C or SIGTERM: stop the forwards and say goodbye to the server, as ssh does.
+        this.onExit = new Thread(caret::close, "caret-exit");
+        Runtime.getRuntime().addShutdownHook(onExit);
     }
 
     void connect(String transport, ConnectionSettings settings) throws TransportException {
@@ -77,6 +81,11 @@ final class ForwardingClient implements AutoCloseable {
     @Override
     public void close() {
         caret.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or will run: it closes the same things, idempotently
+        }
     }
 
     private void print(ForwardEvent event) {

@@ -159,7 +159,11 @@ abstract class ForwardContract {
                     results.add(executor.submit(() -> Traffic.echo(socket, seed, size)));
                 }
                 for (int i = 0; i < count; i++) {
-                    assertEquals(size + ":" + Traffic.expected(1000 + i, size), results.get(i).get(), "connection " + i);
+                    String got = results.get(i).get();
+                    if (!got.equals(size + ":" + Traffic.expected(1000 + i, size))) {
+                        throw new AssertionError("connection " + i + " carried " + got + "; status " + forward.status()
+                                + "; sshd log: " + sshd.log());
+                    }
                 }
             }
         } finally {

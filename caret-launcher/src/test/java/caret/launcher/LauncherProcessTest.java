@@ -126,6 +126,26 @@ class LauncherProcessTest {
     }
 
     @Test
+    void exits255SayingWhyWhenTheServerGoesAway(@TempDir Path other) throws Exception {
+        OpenSshServer doomed = OpenSshServer.start(other);
+        try {
+            Process caret = launch(List.of("-N", "-p", Integer.toString(doomed.port()), "-i", doomed.userKey().toString(),
+                    "-o", "UserKnownHostsFile=" + doomed.knownHosts(), "-o", "StrictHostKeyChecking=yes",
+                    "-D", "0", doomed.user() + "@127.0.0.1"));
+            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(caret.getErrorStream()));
+            BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertTrue(line != null && line.contains("ready: connect to 127.0.0.1:"), line);
+            doomed.kill();
+            assertTrue(caret.waitFor(60, TimeUnit.SECONDS), "caret did not notice the server was gone");
+            assertEquals(255, caret.exitValue());
+            assertTrue(stderr.get(10, TimeUnit.SECONDS).contains("Connection to " + doomed.endpoint() + " lost: "), stderr.get());
+        } finally {
+            doomed.close();
+        }
+    }
+
+    @Test
     void malformedSpecExitsNamingItAndTheExpectedForm() throws Exception {
         Result result = run(sshArgs("-L", "80:db"));
         assertEquals(2, result.exit());

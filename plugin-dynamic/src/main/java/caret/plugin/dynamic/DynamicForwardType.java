@@ -8,8 +8,6 @@ import caret.spi.ForwardType;
 import caret.spi.InvalidSpecException;
 import caret.spi.RunningForward;
 import caret.spi.SpecSyntax;
-import java.net.InetAddress;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -23,17 +21,6 @@ public final class DynamicForwardType implements ForwardType {
     private static final String USAGE = "[bind_address:]port";
     /** Bind address meaning every interface, passed on as is: the engine maps it. */
     private static final String ALL_INTERFACES = "*";
-
-    private final Duration handshakeTimeout;
-
-    /** For {@link java.util.ServiceLoader}. */
-    public DynamicForwardType() {
-        this(SocksConnectionHandler.HANDSHAKE_TIMEOUT);
-    }
-
-    DynamicForwardType(Duration handshakeTimeout) {
-        this.handshakeTimeout = handshakeTimeout;
-    }
 
     @Override
     public String id() {
@@ -97,28 +84,14 @@ public final class DynamicForwardType implements ForwardType {
     }
 
     /**
-     * Listens where the spec says and serves SOCKS clients there until the engine stops it. A proxy
-     * reachable from other machines lets anyone who can reach it connect through the server, without
-     * authentication: that gets a notice.
+     * Listens where the spec says and serves SOCKS clients there until the engine stops it. The
+     * engine warns when the address is reachable from other machines.
      */
     @Override
     public RunningForward start(ForwardSpec spec, ForwardContext context) throws ForwardException {
         Endpoint bound = context.serve(spec.bindAddress(), spec.port(),
-                new SocksConnectionHandler(context, handshakeTimeout));
-        if (!isLoopback(bound.host())) {
-            context.notice("SOCKS proxy on " + bound + " takes connections from other machines, without "
-                    + "authentication, and sends them on through the server: bind 127.0.0.1 unless that is what you want");
-        }
+                new SocksConnectionHandler(context, SocksConnectionHandler.HANDSHAKE_TIMEOUT));
         return RunningForward.onThisMachine(bound);
-    }
-
-    /** Whether an address is loopback; a name (not an IP literal) counts as not, and is never looked up. */
-    private static boolean isLoopback(String host) {
-        try {
-            return InetAddress.ofLiteral(host).isLoopbackAddress();
-        } catch (IllegalArgumentException e) {
-            return host.equalsIgnoreCase("localhost");
-        }
     }
 
     private InvalidSpecException invalid(String text, String problem) {

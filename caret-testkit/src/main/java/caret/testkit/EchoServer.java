@@ -33,7 +33,9 @@ public final class EchoServer implements AutoCloseable {
     public static EchoServer start() {
         try {
             ServerSocket server = new ServerSocket();
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            // A deep accept queue: with the default of 50, a burst of connections overflows it and the
+            // kernel resets some of them, which tests would blame on the forward.
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
             EchoServer echo = new EchoServer(server);
             Thread.ofVirtual().name("echo-accept-" + server.getLocalPort()).start(echo::acceptLoop);
             return echo;

@@ -117,7 +117,7 @@ public final class Pump {
 
     private void abort(String direction, IOException e) {
         if (!closed.get()) {
-            log.debug("[{}] connection from {} ended {}: {}", name, socket.getRemoteSocketAddress(), direction, e.toString());
+            log.debug("[{}] connection with {} broke {}: {}", name, socket.getRemoteSocketAddress(), direction, e.toString());
         }
         close();
     }

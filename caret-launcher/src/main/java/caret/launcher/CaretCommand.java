@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                 "Runs until interrupted. Each forward prints one 'ready' line with the address to connect to."},
         subcommands = {DemoCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class},
         mixinStandardHelpOptions = true, versionProvider = CaretCommand.Version.class, sortOptions = false,
-        usageHelpAutoWidth = true)
+        usageHelpAutoWidth = true, separator = " ")
 final class CaretCommand implements Callable<Integer> {
 
     static final int USAGE = 2;

@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
  * and shows how to try them. {@code --check} fetches the page through each and exits 0 or 1.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Try Caret without a server: an embedded SSH server on 127.0.0.1, a web page behind it,",
-                "and one local, one reverse and one dynamic forward to it. Runs until Ctrl-C."})
+        description = {"Try Caret without a server: one local, one reverse and one dynamic forward to a web page.",
+                "Starts an embedded SSH server on 127.0.0.1 with throwaway keys and a web page behind it,",
+                "connects to it with Caret, and shows the curl commands to try. Runs until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
 
     private static final int CHECK_TIMEOUT_MILLIS = 10_000;

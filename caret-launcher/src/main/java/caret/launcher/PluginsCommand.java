@@ -4,6 +4,8 @@ import caret.core.Caret;
 import caret.core.DiscoveryIssue;
 import caret.core.PluginInfo;
 import java.io.PrintWriter;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +26,9 @@ final class PluginsCommand implements Callable<Integer> {
         try (Caret caret = Caret.load()) {
             String format = "%-13s %-9s %-24s %-16s %s%n";
             out.printf(format, "KIND", "ID", "MODULE", "VERSION", "LOCATION");
-            for (PluginInfo info : caret.plugins()) {
+            List<PluginInfo> sorted = caret.plugins().stream()
+                    .sorted(Comparator.comparing(PluginInfo::kind).thenComparing(PluginInfo::id)).toList();
+            for (PluginInfo info : sorted) {
                 out.printf(format, info.kind() == PluginInfo.Kind.FORWARD_TYPE ? "forward type" : "transport",
                         info.id(), info.module(), info.version(), info.location());
             }

@@ -9,6 +9,7 @@ import caret.spi.SshConnection;
 import caret.spi.SshTransport;
 import caret.spi.TransportException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -43,7 +44,20 @@ public final class Caret implements AutoCloseable {
 
     /** Discovers every forward type and transport visible to the engine. Never fails: see {@link #issues()}. */
     public static Caret load() {
-        return new Caret(Plugins.discover(Caret.class.getClassLoader()));
+        return load(List.of());
+    }
+
+    /**
+     * Discovers the forward types and transports visible to the engine, and those in the plugin
+     * jars in {@code pluginFolders}, which are loaded in a module layer of their own. A broken jar,
+     * or one that claims a built-in id, is reported in {@link #issues()} and left out; the rest load.
+     *
+     * @param pluginFolders folders of plugin jars; missing ones are skipped
+     */
+    public static Caret load(List<Path> pluginFolders) {
+        List<DiscoveryIssue> layerIssues = new ArrayList<>();
+        Optional<ModuleLayer> layer = PluginLayer.load(pluginFolders, layerIssues);
+        return new Caret(Plugins.discover(Caret.class.getClassLoader(), layer, layerIssues));
     }
 
     /** What went wrong while discovering plugins; empty when all is well. */

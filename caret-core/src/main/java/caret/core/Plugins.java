@@ -10,6 +10,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.HashSet;
+import java.util.function.Predicate;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.function.Function;
@@ -40,26 +44,37 @@ final class Plugins {
         this.issues = List.copyOf(issues);
     }
 
-    /** Discovers every provider visible to {@code loader}: its modules and its class path. */
-    static Plugins discover(ClassLoader loader) {
-        List<PluginInfo> infos = new ArrayList<>();
-        List<DiscoveryIssue> issues = new ArrayList<>();
-        Map<String, ForwardType> types = load(ServiceLoader.load(ForwardType.class, loader), PluginInfo.Kind.FORWARD_TYPE,
-                ForwardType::id, ForwardType::description, infos, issues);
-        Map<String, SshTransport> transports = load(ServiceLoader.load(SshTransport.class, loader), PluginInfo.Kind.TRANSPORT,
-                SshTransport::id, SshTransport::description, infos, issues);
-        if (types.isEmpty()) {
+    /**
+     * Discovers every provider visible to {@code loader} (its modules and its class path), then those
+     * of {@code plugins}, a layer of plugin jars. A plugin may not take an id that is built in.
+     */
+    static Plugins discover(ClassLoader loader, Optional<ModuleLayer> plugins, List<DiscoveryIssue> layerIssues) {
+        List<DiscoveryIssue> issues = new ArrayList<>(layerIssues);
+        Found<ForwardType> types = load(ServiceLoader.load(ForwardType.class, loader), t -> true, PluginInfo.Kind.FORWARD_TYPE,
+                ForwardType::id, ForwardType::description, issues);
+        Found<SshTransport> transports = load(ServiceLoader.load(SshTransport.class, loader), t -> true, PluginInfo.Kind.TRANSPORT,
+                SshTransport::id, SshTransport::description, issues);
+        if (plugins.isPresent()) {
+            ModuleLayer layer = plugins.get();
+            types.add(load(ServiceLoader.load(layer, ForwardType.class), t -> t.getClass().getModule().getLayer() == layer,
+                    PluginInfo.Kind.FORWARD_TYPE, ForwardType::id, ForwardType::description, issues), issues);
+            transports.add(load(ServiceLoader.load(layer, SshTransport.class), t -> t.getClass().getModule().getLayer() == layer,
+                    PluginInfo.Kind.TRANSPORT, SshTransport::id, SshTransport::description, issues), issues);
+        }
+        if (types.byId.isEmpty()) {
             issues.add(new DiscoveryIssue(DiscoveryIssue.Severity.ERROR,
                     "No forward types found on the module path or class path: add plugin-local, plugin-reverse"
                             + " or plugin-dynamic there (the launcher keeps them in caret-launcher/target/mods)"));
         }
-        if (transports.isEmpty()) {
+        if (transports.byId.isEmpty()) {
             issues.add(new DiscoveryIssue(DiscoveryIssue.Severity.ERROR,
                     "No SSH transports found on the module path or class path: add transport-sshd there"
                             + " (the launcher keeps it in caret-launcher/target/mods)"));
         }
         issues.forEach(issue -> log.debug("discovery: {}", issue));
-        return new Plugins(types, transports, infos, issues);
+        List<PluginInfo> infos = new ArrayList<>(types.infos.values());
+        infos.addAll(transports.infos.values());
+        return new Plugins(types.byId, transports.byId, infos, issues);
     }
 
     Map<String, ForwardType> forwardTypes() {
@@ -78,13 +93,32 @@ final class Plugins {
         return issues;
     }
 
-    private static <T> Map<String, T> load(ServiceLoader<T> loader, PluginInfo.Kind kind,
-            Function<T, String> idOf, Function<T, String> descriptionOf,
-            List<PluginInfo> infos, List<DiscoveryIssue> issues) {
-        String kindName = kind == PluginInfo.Kind.FORWARD_TYPE ? "Forward type" : "Transport";
-        Map<String, T> byId = new LinkedHashMap<>();
-        Map<String, PluginInfo> infoById = new LinkedHashMap<>();
-        List<String> disabled = new ArrayList<>();
+    /** The usable providers of one service from one source, by id, and the ids that were disabled. */
+    private record Found<T>(PluginInfo.Kind kind, Map<String, T> byId, Map<String, PluginInfo> infos, Set<String> disabled) {
+
+        /** Adds plugins from a later source: an id already taken here stays with its first owner. */
+        void add(Found<T> plugins, List<DiscoveryIssue> issues) {
+            for (Map.Entry<String, T> entry : plugins.byId.entrySet()) {
+                String id = entry.getKey();
+                PluginInfo plugin = plugins.infos.get(id);
+                if (byId.containsKey(id) || disabled.contains(id)) {
+                    PluginInfo builtIn = infos.get(id);
+                    issues.add(new DiscoveryIssue(DiscoveryIssue.Severity.ERROR, "Plugin " + plugin.module() + " ("
+                            + plugin.location() + ") claims the " + kindName(kind).toLowerCase(java.util.Locale.ROOT) + " id '" + id
+                            + "', which is built in" + (builtIn == null ? "" : " (" + builtIn.module() + ")")
+                            + ": the plugin's is skipped. Give it another id."));
+                } else {
+                    byId.put(id, entry.getValue());
+                    infos.put(id, plugin);
+                }
+            }
+        }
+    }
+
+    private static <T> Found<T> load(ServiceLoader<T> loader, Predicate<T> accept, PluginInfo.Kind kind,
+            Function<T, String> idOf, Function<T, String> descriptionOf, List<DiscoveryIssue> issues) {
+        String kindName = kindName(kind);
+        Found<T> found = new Found<>(kind, new LinkedHashMap<>(), new LinkedHashMap<>(), new HashSet<>());
         Iterator<T> it = loader.iterator();
         while (true) {
             T provider;
@@ -96,6 +130,9 @@ final class Plugins {
             } catch (ServiceConfigurationError | LinkageError e) {
                 issues.add(new DiscoveryIssue(DiscoveryIssue.Severity.ERROR,
                         kindName + " plugin failed to load: " + rootMessage(e) + ". Other plugins still work."));
+                continue;
+            }
+            if (!accept.test(provider)) {
                 continue;
             }
             String id;
@@ -116,26 +153,29 @@ final class Plugins {
                                 + "': an id is 1 to 32 lowercase letters, digits or '-', starting with a letter. It is off."));
                 continue;
             }
-            if (disabled.contains(id)) {
+            if (found.disabled.contains(id)) {
                 issues.add(new DiscoveryIssue(DiscoveryIssue.Severity.ERROR, kindName + " '" + id
                         + "' is also provided by " + info.module() + " (" + info.location() + "): remove the extra jars."));
                 continue;
             }
-            PluginInfo first = infoById.get(id);
+            PluginInfo first = found.infos.get(id);
             if (first != null) {
                 issues.add(new DiscoveryIssue(DiscoveryIssue.Severity.ERROR, kindName + " '" + id + "' is provided twice: "
                         + first.module() + " (" + first.location() + ") and " + info.module() + " (" + info.location()
                         + "). '" + id + "' is off: remove one jar."));
-                byId.remove(id);
-                infos.remove(first);
-                disabled.add(id);
+                found.byId.remove(id);
+                found.infos.remove(id);
+                found.disabled.add(id);
                 continue;
             }
-            byId.put(id, provider);
-            infoById.put(id, info);
-            infos.add(info);
+            found.byId.put(id, provider);
+            found.infos.put(id, info);
         }
-        return byId;
+        return found;
+    }
+
+    private static String kindName(PluginInfo.Kind kind) {
+        return kind == PluginInfo.Kind.FORWARD_TYPE ? "Forward type" : "Transport";
     }
 
     private static PluginInfo describe(PluginInfo.Kind kind, Class<?> type, String id, String description) {

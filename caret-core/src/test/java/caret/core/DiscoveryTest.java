@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class DiscoveryTest {
 
     @Test
     void reportsAFailingPluginAndKeepsTheOthers(@TempDir Path dir) throws IOException {
-        Plugins plugins = Plugins.discover(pluginPath(dir, FakeType.Broken.class.getName(), FakeType.Beta.class.getName(),
+        Plugins plugins = discover(pluginPath(dir, FakeType.Broken.class.getName(), FakeType.Beta.class.getName(),
                 "caret.core.fixtures.Missing"));
         assertEquals(Set.of("beta"), plugins.forwardTypes().keySet());
         assertTrue(messages(plugins).contains("ERROR: Forward type plugin failed to load:"), messages(plugins));
@@ -38,7 +39,7 @@ class DiscoveryTest {
 
     @Test
     void disablesAnIdClaimedTwiceNamingBothClaimants(@TempDir Path dir) throws IOException {
-        Plugins plugins = Plugins.discover(pluginPath(dir, FakeType.Alpha.class.getName(), FakeType.AlphaAgain.class.getName(),
+        Plugins plugins = discover(pluginPath(dir, FakeType.Alpha.class.getName(), FakeType.AlphaAgain.class.getName(),
                 FakeType.Beta.class.getName()));
         assertEquals(Set.of("beta"), plugins.forwardTypes().keySet());
         assertEquals(List.of("beta"), plugins.infos().stream().map(PluginInfo::id).toList());
@@ -49,14 +50,14 @@ class DiscoveryTest {
 
     @Test
     void refusesAnIdNoUserCouldType(@TempDir Path dir) throws IOException {
-        Plugins plugins = Plugins.discover(pluginPath(dir, FakeType.BadId.class.getName(), FakeType.Beta.class.getName()));
+        Plugins plugins = discover(pluginPath(dir, FakeType.BadId.class.getName(), FakeType.Beta.class.getName()));
         assertEquals(Set.of("beta"), plugins.forwardTypes().keySet());
         assertTrue(messages(plugins).contains("has the id 'Bad Id': an id is 1 to 32 lowercase letters, digits or '-'"), messages(plugins));
     }
 
     @Test
     void saysWhatToAddWhenNothingIsFound(@TempDir Path dir) throws IOException {
-        Plugins plugins = Plugins.discover(pluginPath(dir));
+        Plugins plugins = discover(pluginPath(dir));
         assertTrue(plugins.forwardTypes().isEmpty());
         assertTrue(messages(plugins).contains("No forward types found on the module path or class path: add plugin-local,"
                 + " plugin-reverse or plugin-dynamic there"), messages(plugins));
@@ -65,9 +66,13 @@ class DiscoveryTest {
 
     @Test
     void describesEachPluginWithItsModuleAndLocation(@TempDir Path dir) throws IOException {
-        Plugins plugins = Plugins.discover(pluginPath(dir, FakeType.Beta.class.getName()));
+        Plugins plugins = discover(pluginPath(dir, FakeType.Beta.class.getName()));
         PluginInfo beta = plugins.infos().getFirst();
         assertEquals(new PluginInfo(PluginInfo.Kind.FORWARD_TYPE, "beta", "fake beta", "unnamed", "-", beta.location()), beta);
+    }
+
+    private static Plugins discover(ClassLoader loader) {
+        return Plugins.discover(loader, Optional.empty(), List.of());
     }
 
     private static String messages(Plugins plugins) {

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,6 +34,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true, versionProvider = CaretCommand.Version.class, sortOptions = false,
         usageHelpAutoWidth = true, separator = " ")
 final class CaretCommand implements Callable<Integer> {
+
+    @Mixin
+    PluginPathOption plugins = new PluginPathOption();
 
     static final int USAGE = 2;
 
@@ -119,7 +123,7 @@ final class CaretCommand implements Callable<Integer> {
             err.println("Error: " + e.getMessage());
             return USAGE;
         }
-        try (Caret caret = Caret.load()) {
+        try (Caret caret = Caret.load(plugins.folders())) {
             report(caret.issues(), err);
             List<ForwardSpec> specs;
             Target target;

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,6 +33,9 @@ import picocli.CommandLine.Option;
                 "Starts an embedded SSH server on 127.0.0.1 with throwaway keys and a web page behind it,",
                 "connects to it with Caret, and shows the curl commands to try. Runs until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
+
+    @Mixin
+    PluginPathOption plugins = new PluginPathOption();
 
     private static final int CHECK_TIMEOUT_MILLIS = 10_000;
 
@@ -48,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.configure(verbose.length);
         PrintStream out = System.out;
-        try (DemoServer demo = DemoServer.start(); Caret caret = Caret.load()) {
+        try (DemoServer demo = DemoServer.start(); Caret caret = Caret.load(plugins.folders())) {
             out.println("Caret demo: an embedded SSH server on 127.0.0.1:" + demo.sshPort()
                     + " (throwaway keys) with a web page on 127.0.0.1:" + demo.webPort() + " behind it.");
             int web = demo.webPort();

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -16,6 +17,9 @@ import picocli.CommandLine.Spec;
         description = "List the forward types and SSH transports found: id, module, version, and where each was loaded from.")
 final class PluginsCommand implements Callable<Integer> {
 
+    @Mixin
+    PluginPathOption plugins = new PluginPathOption();
+
     @Spec
     CommandSpec spec;
 
@@ -23,7 +27,7 @@ final class PluginsCommand implements Callable<Integer> {
     public Integer call() {
         Logging.configure(0);
         PrintWriter out = spec.commandLine().getOut();
-        try (Caret caret = Caret.load()) {
+        try (Caret caret = Caret.load(plugins.folders())) {
             String format = "%-13s %-9s %-24s %-16s %s%n";
             out.printf(format, "KIND", "ID", "MODULE", "VERSION", "LOCATION");
             List<PluginInfo> sorted = caret.plugins().stream()

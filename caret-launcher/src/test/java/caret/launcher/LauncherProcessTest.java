@@ -58,7 +58,7 @@ class LauncherProcessTest {
     @Test
     void forwardsARealPageAndPrintsWhereToConnect() throws Exception {
         Path stderr = dir.resolve("caret.err");
-        Process caret = launch(sshArgs("-N", "-v", "-L", "0:127.0.0.1:" + web.port()), stderr);
+        Process caret = LauncherProcess.launch(sshArgs("-N", "-v", "-L", "0:127.0.0.1:" + web.port()), stderr);
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
             String port = null;
@@ -99,7 +99,7 @@ class LauncherProcessTest {
         List<String> args = new ArrayList<>(List.of("-vvv", "-N", "-p", Integer.toString(sshd.port()), "-i", key.toString(),
                 "-o", "UserKnownHostsFile=" + sshd.knownHosts(), "-o", "StrictHostKeyChecking=yes",
                 "-L", "0:127.0.0.1:" + web.port(), sshd.user() + "@127.0.0.1"));
-        ProcessBuilder builder = command(args).redirectError(stderr.toFile());
+        ProcessBuilder builder = LauncherProcess.command(args).redirectError(stderr.toFile());
         builder.environment().put("SSH_ASKPASS", askpass.toString());
         builder.environment().put("SSH_ASKPASS_REQUIRE", "force");
         Process caret = builder.start();
@@ -129,10 +129,10 @@ class LauncherProcessTest {
     void exits255SayingWhyWhenTheServerGoesAway(@TempDir Path other) throws Exception {
         OpenSshServer doomed = OpenSshServer.start(other);
         try {
-            Process caret = launch(List.of("-N", "-p", Integer.toString(doomed.port()), "-i", doomed.userKey().toString(),
+            Process caret = LauncherProcess.launch(List.of("-N", "-p", Integer.toString(doomed.port()), "-i", doomed.userKey().toString(),
                     "-o", "UserKnownHostsFile=" + doomed.knownHosts(), "-o", "StrictHostKeyChecking=yes",
                     "-D", "0", doomed.user() + "@127.0.0.1"));
-            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(caret.getErrorStream()));
+            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> LauncherProcess.read(caret.getErrorStream()));
             BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertTrue(line != null && line.contains("ready: connect to 127.0.0.1:"), line);
@@ -147,7 +147,7 @@ class LauncherProcessTest {
 
     @Test
     void malformedSpecExitsNamingItAndTheExpectedForm() throws Exception {
-        Result result = run(sshArgs("-L", "80:db"));
+        LauncherProcess.Result result = LauncherProcess.run(sshArgs("-L", "80:db"));
         assertEquals(2, result.exit());
         assertTrue(result.stderr().contains("Bad local forward '80:db': it has 2 fields, not 3 or 4;"
                 + " expected [bind_address:]port:host:hostport"), result.stderr());
@@ -155,7 +155,7 @@ class LauncherProcessTest {
 
     @Test
     void unknownOptionExitsListingTheKnownOnes() throws Exception {
-        Result result = run(sshArgs("-o", "ProxyCommand=nc %h %p", "-D", "0"));
+        LauncherProcess.Result result = LauncherProcess.run(sshArgs("-o", "ProxyCommand=nc %h %p", "-D", "0"));
         assertEquals(2, result.exit());
         assertTrue(result.stderr().contains("Unknown option -o 'ProxyCommand=nc %h %p': Caret understands BatchMode"), result.stderr());
     }
@@ -163,7 +163,7 @@ class LauncherProcessTest {
     @Test
     void unknownHostKeyExits255() throws Exception {
         Path empty = Files.createFile(dir.resolve("empty_known_hosts"));
-        Result result = run("-N", "-p", Integer.toString(sshd.port()), "-i", sshd.userKey().toString(),
+        LauncherProcess.Result result = LauncherProcess.run("-N", "-p", Integer.toString(sshd.port()), "-i", sshd.userKey().toString(),
                 "-o", "UserKnownHostsFile=" + empty, "-o", "GlobalKnownHostsFile=" + empty, "-o", "BatchMode=yes",
                 "-D", "0", sshd.user() + "@127.0.0.1");
         assertEquals(255, result.exit());
@@ -173,7 +173,7 @@ class LauncherProcessTest {
     @Test
     void exitOnForwardFailureExits255WhenAPortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Result result = run(sshArgs("-o", "ExitOnForwardFailure=yes", "-L", taken.getLocalPort() + ":127.0.0.1:" + web.port()));
+            LauncherProcess.Result result = LauncherProcess.run(sshArgs("-o", "ExitOnForwardFailure=yes", "-L", taken.getLocalPort() + ":127.0.0.1:" + web.port()));
             assertEquals(255, result.exit());
             assertTrue(result.stderr().contains("Local port " + taken.getLocalPort() + " is already in use on 127.0.0.1"), result.stderr());
         }
@@ -181,14 +181,14 @@ class LauncherProcessTest {
 
     @Test
     void demoCheckCarriesThePageThroughAllThreeForwards() throws Exception {
-        Result result = run("demo", "--check");
+        LauncherProcess.Result result = LauncherProcess.run("demo", "--check");
         assertEquals(0, result.exit(), result.stdout() + result.stderr());
         assertTrue(result.stdout().contains("demo check passed"), result.stdout());
     }
 
     @Test
     void pluginsListsEveryTypeAndTransport() throws Exception {
-        Result result = run("plugins");
+        LauncherProcess.Result result = LauncherProcess.run("plugins");
         assertEquals(0, result.exit(), result.stdout() + result.stderr());
         for (String module : List.of("caret.plugin.local", "caret.plugin.reverse", "caret.plugin.dynamic", "caret.transport.sshd")) {
             assertTrue(result.stdout().contains(module), result.stdout());
@@ -203,57 +203,4 @@ class LauncherProcessTest {
         return all;
     }
 
-    record Result(int exit, String stdout, String stderr) {
-    }
-
-    private Result run(List<String> args) throws Exception {
-        return run(args.toArray(String[]::new));
-    }
-
-    private Result run(String... args) throws Exception {
-        Process process = launch(List.of(args));
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-        String stdout = read(process.getInputStream());
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "caret did not exit: " + stdout);
-        return new Result(process.exitValue(), stdout, stderr.get(10, TimeUnit.SECONDS));
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
-    }
-
-    /** {@code java -p target/classes:target/mods/* -m caret.launcher/caret.launcher.Main args}, as ./caret runs it. */
-    private static Process launch(List<String> args) throws IOException {
-        return launch(args, null);
-    }
-
-    private static Process launch(List<String> args, Path stderr) throws IOException {
-        ProcessBuilder builder = command(args);
-        if (stderr != null) {
-            builder.redirectError(stderr.toFile());
-        }
-        return builder.start();
-    }
-
-    private static ProcessBuilder command(List<String> args) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-p", modulePath(), "-m", "caret.launcher/caret.launcher.Main"));
-        command.addAll(args);
-        return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    }
-
-    private static String modulePath() throws IOException {
-        Path target = Path.of("target");
-        List<String> entries = new ArrayList<>();
-        entries.add(target.resolve("classes").toAbsolutePath().toString());
-        try (Stream<Path> jars = Files.list(target.resolve("mods"))) {
-            jars.filter(jar -> !jar.getFileName().toString().startsWith("caret-launcher"))
-                    .map(jar -> jar.toAbsolutePath().toString()).sorted().forEach(entries::add);
-        }
-        return String.join(File.pathSeparator, entries);
-    }
 }

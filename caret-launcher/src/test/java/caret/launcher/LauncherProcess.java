@@ -1,0 +1,88 @@
+package caret.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Runs the real launcher, {@code java -p target/classes:target/mods/* -m caret.launcher}, as ./caret does. */
+final class LauncherProcess {
+
+    private LauncherProcess() {
+    }
+
+    record Result(int exit, String stdout, String stderr) {
+    }
+
+    static Result run(List<String> args) throws Exception {
+        return run(args.toArray(String[]::new));
+    }
+
+    static Result run(String... args) throws Exception {
+        Process process = launch(List.of(args));
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+        String stdout = read(process.getInputStream());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "caret did not exit: " + stdout);
+        return new Result(process.exitValue(), stdout, stderr.get(10, TimeUnit.SECONDS));
+    }
+
+    static String read(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    static Process launch(List<String> args) throws IOException {
+        return launch(args, null);
+    }
+
+    static Process launch(List<String> args, Path stderr) throws IOException {
+        ProcessBuilder builder = command(args);
+        if (stderr != null) {
+            builder.redirectError(stderr.toFile());
+        }
+        return builder.start();
+    }
+
+    static ProcessBuilder command(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(jdkTool("java").toString(), "-Xmx256m", "-p", modulePath(),
+                "-m", "caret.launcher/caret.launcher.Main"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().remove("CARET_PLUGIN_PATH");
+        return builder;
+    }
+
+    /** A tool of the JDK running the tests: java, javac, jar. */
+    static Path jdkTool(String name) {
+        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        return java.resolveSibling(name);
+    }
+
+    /** The launcher's module path: its classes and the jars Maven copied to target/mods, minus a stale launcher jar. */
+    static List<Path> modules() throws IOException {
+        Path target = Path.of("target");
+        List<Path> entries = new ArrayList<>();
+        entries.add(target.resolve("classes").toAbsolutePath());
+        try (Stream<Path> jars = Files.list(target.resolve("mods"))) {
+            jars.filter(jar -> !jar.getFileName().toString().startsWith("caret-launcher"))
+                    .map(Path::toAbsolutePath).sorted().forEach(entries::add);
+        }
+        return entries;
+    }
+
+    private static String modulePath() throws IOException {
+        return String.join(File.pathSeparator, modules().stream().map(Path::toString).toList());
+    }
+}

@@ -11,8 +11,6 @@ import caret.spi.Endpoint;
 import caret.testkit.UnreachableDestination;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.Random;
@@ -41,13 +39,6 @@ class DynamicForwardTest extends ForwardContract {
     @Override
     List<String> curl(Forward forward, int webPort) {
         return List.of("--socks5-hostname", forward.status().address().toString(), "http://localhost:" + webPort + "/");
-    }
-
-    @Override
-    void assertReleased(Endpoint address) throws IOException {
-        try (ServerSocket again = new ServerSocket(address.port(), 50, InetAddress.getByName(address.host()))) {
-            assertEquals(address.port(), again.getLocalPort());
-        }
     }
 
     private String proxy() {
@@ -80,7 +71,7 @@ class DynamicForwardTest extends ForwardContract {
 
     @Test
     void repliesConnectionRefusedWhenNothingListensAtTheDestination() throws Exception {
-        int closed = closedPort();
+        int closed = Fixtures.closedPort();
         var refused = assertThrows(SocksClient.Refused.class,
                 () -> SocksClient.socks5(forward.status().address(), new Endpoint("127.0.0.1", closed)));
         assertEquals(0x05, refused.code);
@@ -185,11 +176,5 @@ class DynamicForwardTest extends ForwardContract {
             }
         }
         return garbage;
-    }
-
-    static int closedPort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
     }
 }

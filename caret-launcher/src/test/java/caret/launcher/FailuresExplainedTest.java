@@ -96,7 +96,7 @@ class FailuresExplainedTest {
             // PermitOpen forbids every other destination: SOCKS says "not allowed by ruleset", the local forward logs why
             Forward socks = strictServer.start(own.parse("dynamic", "0"));
             var prohibited = assertThrows(SocksClient.Refused.class,
-                    () -> SocksClient.socks5(socks.status().address(), new Endpoint("127.0.0.1", DynamicForwardTest.closedPort())));
+                    () -> SocksClient.socks5(socks.status().address(), new Endpoint("127.0.0.1", Fixtures.closedPort())));
             assertEquals(0x02, prohibited.code);
             Await.until("the refusal recorded", () -> socks.status().lastError() != null);
             assertTrue(socks.status().lastError().contains("the server forbids forwarding there"), socks.status().lastError());
@@ -105,7 +105,7 @@ class FailuresExplainedTest {
 
     @Test
     void refusedDestinationIsLoggedAndTheForwardStaysUp() throws Exception {
-        int closed = DynamicForwardTest.closedPort();
+        int closed = Fixtures.closedPort();
         Forward toNothing = server.start(caret.parse("local", "0:127.0.0.1:" + closed));
         try {
             for (int i = 0; i < 2; i++) {
@@ -147,7 +147,7 @@ class FailuresExplainedTest {
 
     @Test
     void reverseForwardToAStoppedLocalServiceSaysSo() throws Exception {
-        int closed = DynamicForwardTest.closedPort();
+        int closed = Fixtures.closedPort();
         Forward reverse = server.start(caret.parse("reverse", "0:127.0.0.1:" + closed));
         try {
             try (Socket socket = connect(new Endpoint("127.0.0.1", reverse.status().address().port()))) {

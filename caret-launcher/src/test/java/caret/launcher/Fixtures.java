@@ -6,6 +6,9 @@ import caret.core.HostKeyPrompt;
 import caret.spi.ConnectionSettings;
 import caret.spi.CredentialPrompt;
 import caret.testkit.OpenSshServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +17,13 @@ import java.util.List;
 final class Fixtures {
 
     private Fixtures() {
+    }
+
+    /** A loopback port nothing listens on (it was free a moment ago). */
+    static int closedPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
     }
 
     static ConnectionSettings settings(OpenSshServer sshd) {

@@ -1,6 +1,8 @@
 package caret.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import caret.core.Caret;
 import caret.core.Forward;
@@ -8,10 +10,13 @@ import caret.core.ForwardEvent;
 import caret.core.ForwardState;
 import caret.core.Server;
 import caret.spi.Endpoint;
+import caret.spi.ForwardException;
 import caret.testkit.EchoServer;
 import caret.testkit.OpenSshServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -19,25 +24,35 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What every forward type must do, through a real OpenSSH sshd on 127.0.0.1: carry every byte both
- * ways, half-close, many connections at once, release everything on stop, start again on the same
- * port. A forward type gets the whole suite by extending it and saying how to start one and how an
- * application connects through it.
+ * What every forward type must do on every transport, through a real OpenSSH sshd on 127.0.0.1:
+ * carry every byte both ways, half-close either way, many connections and bulk streams at once,
+ * explain a refused destination, release everything on stop, start again on the same port, and
+ * fail alone. A forward type gets the whole suite by extending it; a transport, by adding its id to
+ * {@link Transports#all()}.
  */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("caret.launcher.Transports#all")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ForwardContract {
 
-    Path dir;
+    @Parameter
+    String transport;
 
+    Path dir;
     OpenSshServer sshd;
     EchoServer echo;
     WebPage web;
@@ -59,22 +74,37 @@ abstract class ForwardContract {
     abstract List<String> curl(Forward forward, int webPort);
 
     /** Asserts nothing listens any more on the address a stopped forward had. */
-    abstract void assertReleased(Endpoint address) throws IOException;
+    void assertReleased(Endpoint address) throws IOException {
+        try (ServerSocket again = new ServerSocket(address.port(), 50, InetAddress.getByName(address.host()))) {
+            assertEquals(address.port(), again.getLocalPort());
+        }
+    }
 
     @BeforeAll
-    void startServerAndForward(@TempDir Path dir) throws Exception {
+    void startPeers(@TempDir Path dir) throws Exception {
         this.dir = dir;
         sshd = OpenSshServer.start(dir);
         echo = EchoServer.start();
         web = WebPage.start();
         caret = Caret.load();
         caret.addListener(events::add);
-        server = caret.connect("sshd", Fixtures.settings(sshd));
+    }
+
+    @BeforeParameterizedClassInvocation
+    void connect() throws Exception {
+        server = caret.connect(transport, Fixtures.settings(sshd));
         forward = start(0, echo.endpoint());
     }
 
+    @AfterParameterizedClassInvocation
+    void disconnect() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
     @AfterAll
-    void stopAll() {
+    void stopPeers() {
         if (caret != null) {
             caret.close();
         }
@@ -233,6 +263,76 @@ abstract class ForwardContract {
             }
         } finally {
             again.stop();
+        }
+    }
+
+    @Test
+    void deliversEveryByteWhenTheDestinationHalfClosesFirst() throws Exception {
+        long size = 2L << 20;
+        try (SendFirstServer first = new SendFirstServer(21, size)) {
+            Forward toFirst = start(0, first.endpoint());
+            try (Socket client = open(toFirst, first.endpoint())) {
+                // the destination sends everything and shuts down its output first ...
+                assertEquals(size + ":" + Traffic.expected(21, size), Traffic.receive(client));
+                // ... and still gets every byte the client sends after that
+                Traffic.send(client, 22, size);
+                assertEquals(size + ":" + Traffic.expected(22, size), first.nextReceived());
+            } finally {
+                toFirst.stop();
+            }
+        }
+    }
+
+    @Test
+    void carries64ParallelBulkStreams() throws Exception {
+        int streams = 64;
+        long size = 4L << 20;
+        List<Future<String>> results = new ArrayList<>();
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < streams; i++) {
+                long seed = 5000 + i;
+                results.add(executor.submit(() -> {
+                    try (Socket socket = openEcho(forward)) {
+                        return Traffic.echo(socket, seed, size);
+                    }
+                }));
+            }
+            for (int i = 0; i < streams; i++) {
+                assertEquals(size + ":" + Traffic.expected(5000 + i, size), results.get(i).get(), "stream " + i);
+            }
+        }
+        assertTrue(server.isOpen(), "the SSH connection survived");
+    }
+
+    @Test
+    void aRefusedDestinationClosesThatConnectionOnlyAndSaysWhy() throws Exception {
+        int closed = Fixtures.closedPort();
+        Endpoint nothing = new Endpoint("127.0.0.1", closed);
+        Forward toNothing = start(0, nothing);
+        try {
+            try (Socket socket = open(toNothing, nothing)) {
+                assertClosed(socket);
+            } catch (SocksClient.Refused refused) {
+                assertEquals(0x05, refused.code); // SOCKS says "connection refused" before closing
+            }
+            Await.until("the failure recorded", () -> String.valueOf(toNothing.status().lastError()).contains(":" + closed));
+            assertTrue(toNothing.status().lastError().toLowerCase(java.util.Locale.ROOT).contains("refused"),
+                    toNothing.status().lastError());
+            assertEquals(ForwardState.READY, toNothing.status().state());
+        } finally {
+            toNothing.stop();
+        }
+        carriesOneByteThereAndBack();
+    }
+
+    @Test
+    void aForwardThatCannotStartLeavesTheOthersUntouched() throws Exception {
+        int taken = forward.status().address().port(); // the same port again: in use here, or on the server
+        assertThrows(ForwardException.class, () -> start(taken, echo.endpoint()));
+        assertEquals(ForwardState.READY, forward.status().state());
+        carriesOneByteThereAndBack();
+        try (Socket socket = openEcho(forward)) {
+            assertEquals((1 << 20) + ":" + Traffic.expected(3, 1 << 20), Traffic.echo(socket, 3, 1 << 20));
         }
     }
 

@@ -3,6 +3,7 @@ package caret.launcher;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,12 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -123,5 +129,24 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackage("caret.testkit..")
                 .should().dependOnClassesThat().resideInAPackage("caret.testkit..")
                 .check(caret);
+    }
+
+    /** Read from the jars the launcher runs with: each module exports its API package, or nothing. */
+    @Test
+    void eachModuleExportsOnlyItsApi() throws Exception {
+        Map<String, Set<String>> api = Map.of("caret.spi", Set.of("caret.spi"), "caret.core", Set.of("caret.core"));
+        Set<String> checked = new TreeSet<>();
+        for (ModuleReference module : ModuleFinder.of(LauncherProcess.modules().toArray(Path[]::new)).findAll()) {
+            ModuleDescriptor descriptor = module.descriptor();
+            if (!descriptor.name().startsWith("caret.")) {
+                continue;
+            }
+            checked.add(descriptor.name());
+            Set<String> unqualified = descriptor.exports().stream().filter(e -> !e.isQualified())
+                    .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
+            assertEquals(api.getOrDefault(descriptor.name(), Set.of()), unqualified, descriptor.name() + " exports");
+        }
+        assertTrue(checked.containsAll(Set.of("caret.spi", "caret.core", "caret.plugin.local", "caret.plugin.reverse",
+                "caret.plugin.dynamic", "caret.transport.sshd", "caret.launcher")), checked.toString());
     }
 }

@@ -9,9 +9,11 @@ import caret.spi.ForwardSpec;
 public final class Forward {
 
     private final ForwardRunner runner;
+    private final Runnable forget;
 
-    Forward(ForwardRunner runner) {
+    Forward(ForwardRunner runner, Runnable forget) {
         this.runner = runner;
+        this.forget = forget;
     }
 
     /** Its name: type and spec, {@code local 8080:db:5432}. */
@@ -34,6 +36,7 @@ public final class Forward {
      */
     public void stop() {
         runner.stop(null);
+        forget.run();
     }
 
     @Override

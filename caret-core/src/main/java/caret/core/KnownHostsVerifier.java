@@ -37,6 +37,16 @@ final class KnownHostsVerifier implements HostKeyVerifier {
     }
 
     @Override
+    public List<String> knownKeyTypes(Endpoint server) {
+        try {
+            return KnownHosts.matching(files, server).stream().filter(e -> e.marker().isEmpty())
+                    .map(e -> e.key().type()).distinct().toList();
+        } catch (IOException e) {
+            return List.of(); // verify() reports the unreadable file
+        }
+    }
+
+    @Override
     public void verify(Endpoint server, HostKey key) throws TransportException {
         String name = KnownHosts.lookupName(server);
         String fingerprint = KnownHosts.fingerprint(key);
@@ -73,9 +83,16 @@ final class KnownHostsVerifier implements HostKeyVerifier {
                 : " (known_hosts has other key types for it: "
                         + keys.stream().map(e -> e.key().type() + " at " + e.position()).collect(Collectors.joining(", ")) + ")";
         String unknown = "The host key of " + name + " is not known: " + keyName(key) + " " + fingerprint + others + ".";
+        String keyscan = "ssh-keyscan " + (server.port() == 22 ? "" : "-p " + server.port() + " ") + server.host()
+                + " >> " + files.getFirst();
         String howToAdd = " Check the fingerprint with the server's admin, then connect once with"
-                + " -o StrictHostKeyChecking=accept-new, or add it with: ssh-keyscan "
-                + (server.port() == 22 ? "" : "-p " + server.port() + " ") + server.host() + " >> " + files.getFirst();
+                + " -o StrictHostKeyChecking=accept-new, or add it with: " + keyscan;
+        if (!keys.isEmpty() && policy == HostKeyPolicy.ACCEPT_NEW) {
+            // The server is known, by another key: a new key type is no "new host" to trust blindly.
+            throw new TransportException(TransportException.Reason.HOST_KEY_UNKNOWN, unknown
+                    + " StrictHostKeyChecking=accept-new adds keys of new hosts only, and this host is known by another key."
+                    + " If the server really has this key, check its fingerprint with the server's admin and add it: " + keyscan);
+        }
         switch (policy) {
             case YES -> throw new TransportException(TransportException.Reason.HOST_KEY_UNKNOWN,
                     unknown + " StrictHostKeyChecking is yes." + howToAdd);

@@ -61,12 +61,17 @@ public final class Server implements AutoCloseable {
                     "Cannot start " + spec + ": the connection to " + endpoint() + " is closed", null);
         }
         ForwardRunner runner = new ForwardRunner(type, spec, connection, events);
-        runner.start();
-        runners.add(runner);
-        return new Forward(runner);
+        runners.add(runner); // before it starts, so that a drop meanwhile stops it too
+        try {
+            runner.start();
+        } catch (ForwardException | RuntimeException e) {
+            runners.remove(runner);
+            throw e;
+        }
+        return new Forward(runner, () -> runners.remove(runner));
     }
 
-    /** The forwards started here and not stopped, in start order. */
+    /** The forwards started here and not stopped by the user, in start order. */
     public List<ForwardStatus> status() {
         return runners.stream().map(ForwardRunner::status).toList();
     }

@@ -326,15 +326,28 @@ class KnownHostsVerifierTest {
     }
 
     @Test
-    void keyOfAnotherTypeIsAddedNextToTheFirstWithAcceptNew() throws IOException {
+    void keyOfAnotherTypeIsNotTrustedBlindlyByAcceptNew() throws IOException {
         HostKey ecdsa = HostKeys.ecdsa();
         String existing = "[127.0.0.1]:2222 " + ecdsa.openSshText() + "\n";
         HostKeys.write(knownHosts(), existing);
 
-        assertDoesNotThrow(() -> verifier(HostKeyPolicy.ACCEPT_NEW).verify(LOOPBACK_2222, key));
+        TransportException e = refused(verifier(HostKeyPolicy.ACCEPT_NEW), LOOPBACK_2222, key);
 
-        assertEquals(existing + expectedLine(key) + "\n", Files.readString(knownHosts()));
-        assertDoesNotThrow(() -> verifier(HostKeyPolicy.YES).verify(LOOPBACK_2222, key));
-        assertDoesNotThrow(() -> verifier(HostKeyPolicy.YES).verify(LOOPBACK_2222, ecdsa));
+        assertEquals(Reason.HOST_KEY_UNKNOWN, e.reason());
+        assertTrue(e.getMessage().contains("this host is known by another key"), e.getMessage());
+        assertTrue(e.getMessage().contains("ssh-keyscan -p 2222 127.0.0.1 >> " + knownHosts()), e.getMessage());
+        assertEquals(existing, Files.readString(knownHosts()));
+    }
+
+    @Test
+    void knownKeyTypesComeFromTheMatchingEntries() {
+        HostKey ecdsa = HostKeys.ecdsa();
+        HostKeys.write(knownHosts(), "[127.0.0.1]:2222 " + ecdsa.openSshText() + "\n"
+                + "[127.0.0.1]:2222 " + key.openSshText() + "\n"
+                + "[127.0.0.1]:2223 ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC7\n"
+                + "@revoked [127.0.0.1]:2222 " + key.openSshText() + "\n");
+
+        assertEquals(List.of(ecdsa.type(), key.type()), verifier(HostKeyPolicy.YES).knownKeyTypes(LOOPBACK_2222));
+        assertEquals(List.of(), verifier(HostKeyPolicy.YES).knownKeyTypes(new Endpoint("127.0.0.1", 2224)));
     }
 }

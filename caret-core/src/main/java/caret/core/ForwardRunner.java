@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,8 @@ final class ForwardRunner implements ForwardContext {
     private static final Logger log = LoggerFactory.getLogger(ForwardRunner.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final Duration ACCEPTOR_EXIT = Duration.ofSeconds(5);
+    private static final Duration ACCEPT_RETRY_MIN = Duration.ofMillis(50);
+    private static final Duration ACCEPT_RETRY_MAX = Duration.ofSeconds(1);
 
     private final String name;
     private final ForwardType type;
@@ -55,7 +58,7 @@ final class ForwardRunner implements ForwardContext {
         this.name = spec.type() + " " + spec.text();
         this.type = type;
         this.spec = spec;
-        this.connection = connection;
+        this.connection = new ForwardView(connection, name);
         this.events = events;
     }
 
@@ -180,6 +183,10 @@ final class ForwardRunner implements ForwardContext {
 
     @Override
     public void connectionFailed(String message, Throwable cause) {
+        if (isStopped()) { // a connection cut off by stop() is no failure to report
+            log.debug("[{}] after stop: {}", name, message);
+            return;
+        }
         lastError = message;
         log.warn("[{}] {}", name, message);
         if (cause != null) {
@@ -195,16 +202,24 @@ final class ForwardRunner implements ForwardContext {
     }
 
     private void accept(ServerSocket server, ConnectionHandler handler) {
+        Duration backoff = Duration.ZERO;
         while (true) {
             Socket socket;
             try {
                 socket = server.accept();
+                backoff = Duration.ZERO;
             } catch (IOException e) {
-                if (!server.isClosed()) {
-                    connectionFailed("stopped accepting connections on " + LocalBind.endpoint(server) + ": " + e.getMessage(), e);
-                    closeQuietly(server);
+                if (server.isClosed()) {
+                    return;
                 }
-                return;
+                // Out of file descriptors, or the like: wait a little and go on; the listener keeps its port.
+                backoff = backoff.isZero() ? ACCEPT_RETRY_MIN : min(backoff.multipliedBy(2), ACCEPT_RETRY_MAX);
+                if (backoff.equals(ACCEPT_RETRY_MIN)) {
+                    connectionFailed("cannot accept connections on " + LocalBind.endpoint(server) + ": " + e.getMessage()
+                            + "; retrying (too many open files? raise 'ulimit -n')", e);
+                }
+                LockSupport.parkNanos(backoff.toNanos());
+                continue;
             }
             unclaimed.add(socket);
             if (isStopped()) {
@@ -274,6 +289,10 @@ final class ForwardRunner implements ForwardContext {
                 log.debug("[{}] closing {}: {}", name, socket, e.toString());
             }
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static void closeQuietly(ServerSocket server) {

@@ -76,7 +76,10 @@ public final class Server implements AutoCloseable {
         return runners.stream().map(ForwardRunner::status).toList();
     }
 
-    /** Calls {@code listener} once if the connection drops (not when closed by {@link #close()}). */
+    /**
+     * Calls {@code listener} once if the connection drops (not when closed by {@link #close()}), with
+     * the transport's account of it, such as {@code Connection to db:22 lost: the server closed it}.
+     */
     public void onDrop(Consumer<IOException> listener) {
         dropListeners.add(listener);
     }
@@ -90,8 +93,8 @@ public final class Server implements AutoCloseable {
     }
 
     private void dropped(IOException cause) {
-        log.warn("connection to {} lost: {}", endpoint(), cause.getMessage());
-        String why = "the connection to " + endpoint() + " was lost: " + cause.getMessage();
+        log.warn("{}", cause.getMessage());
+        String why = cause.getMessage();
         runners.forEach(runner -> runner.stop(why));
         dropListeners.forEach(listener -> listener.accept(cause));
     }

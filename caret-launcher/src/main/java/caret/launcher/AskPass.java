@@ -72,8 +72,12 @@ final class AskPass implements HostKeyPrompt, CredentialPrompt {
             try (InputStream in = process.getInputStream()) {
                 output = in.readAllBytes();
             }
-            if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
+                System.err.println("Warning: SSH_ASKPASS program " + program + " did not answer within 5 minutes");
+                return Optional.empty();
+            }
+            if (process.exitValue() != 0) { // the user cancelled, as ssh reads it
                 return Optional.empty();
             }
             int end = output.length;
@@ -88,6 +92,7 @@ final class AskPass implements HostKeyPrompt, CredentialPrompt {
             }
             return Optional.of(answer);
         } catch (IOException e) {
+            System.err.println("Warning: cannot run SSH_ASKPASS program " + program + ": " + e.getMessage());
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -74,7 +74,7 @@ final class ForwardingClient implements AutoCloseable {
     /** Blocks until the connection drops; returns the exit code, having said why. */
     int awaitDrop() throws InterruptedException {
         ended.await();
-        err.println("Connection to " + server.endpoint() + " lost: " + drop.getMessage());
+        err.println(drop.getMessage());
         return CONNECTION_FAILED;
     }
 

@@ -21,7 +21,8 @@ final class Logging {
         set("showShortLogName", verbosity >= 2 ? "true" : "false");
         set("levelInBrackets", "false");
         set("defaultLogLevel", verbosity >= 3 ? "trace" : verbosity >= 1 ? "debug" : "warn");
-        set("log.org.apache.sshd", verbosity >= 3 ? "debug" : verbosity == 2 ? "info" : "warn");
+        // MINA warns of what Caret already explains (a refused host key, a closed session): errors only by default.
+        set("log.org.apache.sshd", verbosity >= 3 ? "debug" : verbosity == 2 ? "info" : verbosity == 1 ? "warn" : "error");
     }
 
     private static void set(String key, String value) {

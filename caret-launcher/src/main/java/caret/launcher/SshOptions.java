@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * OpenSSH's {@code -o Key=Value} options that Caret understands. Keys are case-insensitive; as in
  * OpenSSH, the first value given for a key wins, except IdentityFile, which adds up. An unknown key
- * is an error that lists the known ones.
+ * is an error that lists the known ones. IdentitiesOnly is accepted and checked but changes nothing:
+ * Caret uses no agent, so it always offers only the identity files.
  */
 final class SshOptions {
 

@@ -13,7 +13,10 @@ public interface ForwardContext {
     /** The forward's name, for log lines: {@code L 8080:db:5432}. */
     String name();
 
-    /** The live SSH connection this forward runs on. */
+    /**
+     * The live SSH connection this forward runs on. Other forwards share it: its {@code close()} does
+     * nothing here, and a listen beyond the server's loopback is warned about.
+     */
     SshConnection connection();
 
     /**

@@ -1,9 +1,6 @@
 package caret.plugin.dynamic;
 
-import caret.spi.ChannelOpenException;
-import java.util.Objects;
-
-/** The reply codes of a SOCKS 4 and 4a server that does not use identd. */
+/** The reply codes of a SOCKS 4 and 4a server that does not use identd: SOCKS 4 has one code for every failure. */
 enum Socks4Reply {
     GRANTED(0x5A),
     REJECTED_OR_FAILED(0x5B);
@@ -16,12 +13,6 @@ enum Socks4Reply {
 
     int code() {
         return code;
-    }
-
-    /** SOCKS 4 has one code for every failure. */
-    static Socks4Reply forFailure(ChannelOpenException.Reason reason) {
-        Objects.requireNonNull(reason, "reason");
-        return REJECTED_OR_FAILED;
     }
 
     /**

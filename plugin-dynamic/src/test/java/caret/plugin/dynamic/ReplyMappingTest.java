@@ -39,12 +39,6 @@ class ReplyMappingTest {
 
     @ParameterizedTest
     @EnumSource(Reason.class)
-    void mapsEachReasonToSocks4RequestRejectedOrFailed(Reason reason) {
-        assertEquals(0x5B, Socks4Reply.forFailure(reason).code());
-    }
-
-    @ParameterizedTest
-    @EnumSource(Reason.class)
     void sendsEachSocks5FailureOnTheWire(Reason reason) throws IOException {
         try (SocketPair pair = SocketPair.open()) {
             pair.send(Bytes.concat(Bytes.GREETING_NO_AUTH, Bytes.socks5Loopback(9)));

@@ -146,6 +146,83 @@ class LauncherProcessTest {
     }
 
     @Test
+    void bindsBeyondLoopbackOnlyWhenAskedAndSaysWhoCanReachThem() throws Exception {
+        Path stderr = dir.resolve("wide.err");
+        Process caret = LauncherProcess.launch(sshArgs("-N", "-L", "0.0.0.0:0:127.0.0.1:" + web.port(),
+                "-R", "*:0:127.0.0.1:" + web.port(), "-D", "0"), stderr);
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
+            List<String> ready = new ArrayList<>();
+            for (String line; ready.size() < 3 && (line = out.readLine()) != null; ) {
+                if (line.contains(" ready: ")) {
+                    ready.add(line);
+                }
+            }
+            assertTrue(ready.stream().anyMatch(l -> l.startsWith("local ") && l.contains("connect to 0.0.0.0:")), ready::toString);
+            assertTrue(ready.stream().anyMatch(l -> l.startsWith("dynamic ") && l.contains("connect to 127.0.0.1:")), ready::toString);
+            String log = Files.readString(stderr);
+            assertTrue(log.contains("[local 0.0.0.0:0:127.0.0.1:" + web.port() + "] listening on 0.0.0.0:")
+                    && log.contains("reachable from other machines"), log);
+            assertTrue(log.contains("[reverse *:0:127.0.0.1:" + web.port() + "] " + sshd.endpoint() + " listens on *:")
+                    && log.contains("other machines can reach it"), log);
+            assertTrue(!log.contains("[dynamic 0]"), "a loopback proxy is not warned about: " + log);
+        } finally {
+            caret.destroy();
+            assertTrue(caret.waitFor(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void keepsAcceptingAfterRunningOutOfFileDescriptors() throws Exception {
+        Path stderr = dir.resolve("fds.err");
+        List<String> command = new ArrayList<>(LauncherProcess.command(sshArgs("-N", "-L", "0:127.0.0.1:" + web.port())).command());
+        ProcessBuilder limited = new ProcessBuilder("bash", "-c", "ulimit -n 160 && exec \"$@\"", "caret");
+        limited.command().addAll(command);
+        Process caret = limited.redirectError(stderr.toFile()).start();
+        List<java.net.Socket> sockets = new ArrayList<>();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
+            String port = null;
+            for (String line; port == null && (line = out.readLine()) != null; ) {
+                Matcher ready = READY.matcher(line);
+                if (ready.find()) {
+                    port = ready.group(1);
+                }
+            }
+            assertTrue(port != null, Files.readString(stderr));
+            for (int i = 0; i < 200; i++) { // more connections than caret has descriptors for
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", Integer.parseInt(port));
+                socket.setSoTimeout(200);
+                sockets.add(socket);
+            }
+            Await.until("caret reports it cannot accept", () -> {
+                try {
+                    return Files.readString(stderr).contains("cannot accept connections on 127.0.0.1:");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            for (java.net.Socket socket : sockets) {
+                socket.close();
+            }
+            String listening = port;
+            Await.until("the forward serves again", () -> {
+                try {
+                    return Curl.fetch("http://127.0.0.1:" + listening + "/").equals(WebPage.BODY);
+                } catch (Exception | AssertionError e) {
+                    return false;
+                }
+            });
+        } finally {
+            for (java.net.Socket socket : sockets) {
+                socket.close();
+            }
+            caret.destroy();
+            assertTrue(caret.waitFor(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void malformedSpecExitsNamingItAndTheExpectedForm() throws Exception {
         LauncherProcess.Result result = LauncherProcess.run(sshArgs("-L", "80:db"));
         assertEquals(2, result.exit());

@@ -11,6 +11,8 @@ import caret.spi.Endpoint;
 import caret.testkit.UnreachableDestination;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.Random;
@@ -62,6 +64,24 @@ class DynamicForwardTest extends ForwardContract {
     @Test
     void servesCurlOverSocks4() throws Exception {
         assertEquals(WebPage.BODY, Curl.fetch("--socks4", proxy(), page()));
+    }
+
+    @Test
+    void connectsToAnIpv6DestinationThroughTheServer() throws Exception {
+        try (ServerSocket ipv6 = new ServerSocket(0, 50, InetAddress.ofLiteral("::1"))) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket accepted = ipv6.accept()) {
+                    accepted.getInputStream().transferTo(accepted.getOutputStream()); // echo until EOF
+                } catch (IOException e) {
+                    // the assertion below reports it
+                }
+            });
+            try (Socket socket = SocksClient.socks5(forward.status().address(), new Endpoint("::1", ipv6.getLocalPort()))) {
+                socket.getOutputStream().write("over IPv6".getBytes());
+                socket.shutdownOutput();
+                assertEquals("over IPv6", new String(socket.getInputStream().readAllBytes()));
+            }
+        }
     }
 
     @Test

@@ -71,6 +71,9 @@ final class SocksClient {
         if (target.host().matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) {
             host = InetAddress.ofLiteral(target.host()).getAddress();
             type = 1;
+        } else if (target.host().contains(":")) {
+            host = InetAddress.ofLiteral(target.host()).getAddress();
+            type = 4;
         } else {
             byte[] name = target.host().getBytes(StandardCharsets.US_ASCII);
             host = new byte[name.length + 1];

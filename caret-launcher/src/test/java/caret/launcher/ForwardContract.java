@@ -21,11 +21,13 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -279,6 +281,30 @@ abstract class ForwardContract {
                 assertEquals(size + ":" + Traffic.expected(22, size), first.nextReceived());
             } finally {
                 toFirst.stop();
+            }
+        }
+    }
+
+    @Test
+    void holdsBackASourceWhoseReaderDoesNotRead() throws Exception {
+        long limit = 512L << 20;
+        try (EndlessSource source = new EndlessSource(limit)) {
+            Forward toSource = start(0, source.endpoint());
+            try (Socket idle = open(toSource, source.endpoint())) {
+                // The reader never reads: SSH flow control must stop the source once the buffers on the way are
+                // full (socket buffers, one channel window), instead of Caret taking in all it sends.
+                long[] last = {-1};
+                Await.until("the source is held back", Duration.ofSeconds(30), () -> {
+                    long now = source.written();
+                    boolean still = now == last[0] && now > 0;
+                    last[0] = now;
+                    LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+                    return still;
+                });
+                assertTrue(source.written() < 64L << 20, "the source wrote " + (source.written() >> 20)
+                        + " MiB into a connection nobody reads");
+            } finally {
+                toSource.stop();
             }
         }
     }

@@ -20,7 +20,6 @@ import caret.testkit.OpenSshServer;
 import caret.testkit.UnreachableDestination;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -33,10 +32,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every documented failure gets a message that says what happened and what to do, and harms nothing else. */
+/**
+ * Every documented failure gets a message that says what happened and what to do, and harms nothing
+ * else: on every transport, with the same words.
+ */
+@ParameterizedClass(name = "on {0}")
+@MethodSource("caret.launcher.Transports#all")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailuresExplainedTest {
+
+    @Parameter
+    String transport;
 
     Path dir;
 
@@ -48,14 +60,23 @@ class FailuresExplainedTest {
     final List<ForwardEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    void connect(@TempDir Path dir) throws Exception {
+    void startPeers(@TempDir Path dir) throws Exception {
         this.dir = dir;
         sshd = OpenSshServer.start(dir.resolve("sshd"));
         echo = EchoServer.start();
         caret = Caret.load();
         caret.addListener(events::add);
-        server = caret.connect("sshd", Fixtures.settings(sshd));
+    }
+
+    @BeforeParameterizedClassInvocation
+    void connect() throws Exception {
+        server = caret.connect(transport, Fixtures.settings(sshd));
         healthy = server.start(caret.parse("local", "0:127.0.0.1:" + echo.port()));
+    }
+
+    @AfterParameterizedClassInvocation
+    void disconnect() {
+        server.close();
     }
 
     @AfterAll
@@ -84,7 +105,7 @@ class FailuresExplainedTest {
     void serverRefusingARemoteBindSaysWhyItMayBe(@TempDir Path other) throws Exception {
         try (OpenSshServer strict = OpenSshServer.start(other, "PermitListen none", "PermitOpen 127.0.0.1:" + echo.port());
                 Caret own = Caret.load()) {
-            Server strictServer = own.connect("sshd", Fixtures.settings(strict));
+            Server strictServer = own.connect(transport, Fixtures.settings(strict));
             ForwardException e = assertThrows(ForwardException.class,
                     () -> strictServer.start(own.parse("reverse", "0:127.0.0.1:" + echo.port())));
             assertEquals(ForwardException.Reason.REMOTE_BIND_REFUSED, e.reason());
@@ -109,7 +130,7 @@ class FailuresExplainedTest {
         Forward toNothing = server.start(caret.parse("local", "0:127.0.0.1:" + closed));
         try {
             for (int i = 0; i < 2; i++) {
-                try (Socket socket = connect(toNothing.status().address())) {
+                try (Socket socket = Fixtures.connect(toNothing.status().address())) {
                     ForwardContract.assertClosed(socket);
                 }
             }
@@ -131,7 +152,7 @@ class FailuresExplainedTest {
         try (UnreachableDestination far = UnreachableDestination.host()) {
             Forward toNowhere = server.start(caret.parse("local", "0:" + far.endpoint().host() + ":" + far.endpoint().port()));
             try {
-                try (Socket socket = connect(toNowhere.status().address())) {
+                try (Socket socket = Fixtures.connect(toNowhere.status().address())) {
                     ForwardContract.assertClosed(socket);
                 }
                 Await.until("failure reported", () -> toNowhere.status().lastError() != null);
@@ -150,7 +171,7 @@ class FailuresExplainedTest {
         int closed = Fixtures.closedPort();
         Forward reverse = server.start(caret.parse("reverse", "0:127.0.0.1:" + closed));
         try {
-            try (Socket socket = connect(new Endpoint("127.0.0.1", reverse.status().address().port()))) {
+            try (Socket socket = Fixtures.connect(new Endpoint("127.0.0.1", reverse.status().address().port()))) {
                 ForwardContract.assertClosed(socket);
             }
             Await.until("failure reported", () -> reverse.status().lastError() != null);
@@ -169,7 +190,7 @@ class FailuresExplainedTest {
         Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger.toString())
                 .redirectErrorStream(true).start();
         assertTrue(keygen.waitFor(30, TimeUnit.SECONDS) && keygen.exitValue() == 0);
-        TransportException e = assertThrows(TransportException.class, () -> caret.connect("sshd",
+        TransportException e = assertThrows(TransportException.class, () -> caret.connect(transport,
                 Fixtures.settings(sshd, List.of(stranger), sshd.knownHosts(), HostKeyPolicy.YES)));
         assertEquals(TransportException.Reason.AUTH_FAILED, e.reason());
         assertTrue(e.getMessage().contains(stranger.toString()), e.getMessage());
@@ -178,7 +199,7 @@ class FailuresExplainedTest {
     @Test
     void unknownHostKeyIsRefusedWithItsFingerprint() throws Exception {
         Path empty = Files.createFile(dir.resolve("empty_known_hosts"));
-        TransportException e = assertThrows(TransportException.class, () -> caret.connect("sshd",
+        TransportException e = assertThrows(TransportException.class, () -> caret.connect(transport,
                 Fixtures.settings(sshd, List.of(sshd.userKey()), empty, HostKeyPolicy.YES)));
         assertEquals(TransportException.Reason.HOST_KEY_UNKNOWN, e.reason());
         assertTrue(e.getMessage().contains("The host key of [127.0.0.1]:" + sshd.port() + " is not known: ED25519 SHA256:"), e.getMessage());
@@ -191,7 +212,7 @@ class FailuresExplainedTest {
         String otherKey = Files.readString(Path.of(sshd.userKey() + ".pub")).split(" ")[1];
         Files.writeString(knownHosts, "# a comment\n[127.0.0.1]:" + sshd.port() + " ssh-ed25519 " + otherKey + "\n");
         for (HostKeyPolicy policy : HostKeyPolicy.values()) {
-            TransportException e = assertThrows(TransportException.class, () -> caret.connect("sshd",
+            TransportException e = assertThrows(TransportException.class, () -> caret.connect(transport,
                     Fixtures.settings(sshd, List.of(sshd.userKey()), knownHosts, policy)));
             assertEquals(TransportException.Reason.HOST_KEY_CHANGED, e.reason(), policy.name());
             assertTrue(e.getMessage().contains(knownHosts + ":2"), e.getMessage());
@@ -224,16 +245,10 @@ class FailuresExplainedTest {
     }
 
     private static void assertRoundTrip(Endpoint address) throws IOException {
-        try (Socket socket = connect(address)) {
+        try (Socket socket = Fixtures.connect(address)) {
             socket.getOutputStream().write('k');
             assertEquals('k', socket.getInputStream().read());
         }
     }
 
-    private static Socket connect(Endpoint address) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress(address.host(), address.port()), 10_000);
-        socket.setSoTimeout(20_000);
-        return socket;
-    }
 }

@@ -5,10 +5,13 @@ import caret.core.HostKeyPolicy;
 import caret.core.HostKeyPrompt;
 import caret.spi.ConnectionSettings;
 import caret.spi.CredentialPrompt;
+import caret.spi.Endpoint;
 import caret.testkit.OpenSshServer;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +20,14 @@ import java.util.List;
 final class Fixtures {
 
     private Fixtures() {
+    }
+
+    /** A TCP connection to {@code address}, as an application opens one, with timeouts that fail a hung test. */
+    static Socket connect(Endpoint address) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress(address.host(), address.port()), 10_000);
+        socket.setSoTimeout(60_000);
+        return socket;
     }
 
     /** A loopback port nothing listens on (it was free a moment ago). */

@@ -7,7 +7,6 @@ import caret.core.Forward;
 import caret.core.ForwardEvent;
 import caret.spi.Endpoint;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,11 +26,7 @@ class LocalForwardTest extends ForwardContract {
 
     @Override
     Socket open(Forward forward, Endpoint destination) throws IOException {
-        Endpoint address = forward.status().address();
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress(address.host(), address.port()), 10_000);
-        socket.setSoTimeout(60_000);
-        return socket;
+        return Fixtures.connect(forward.status().address());
     }
 
     @Override

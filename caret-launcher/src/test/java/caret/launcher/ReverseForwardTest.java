@@ -28,10 +28,7 @@ class ReverseForwardTest extends ForwardContract {
 
     @Override
     Socket open(Forward forward, Endpoint destination) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", forward.status().address().port()), 10_000);
-        socket.setSoTimeout(60_000);
-        return socket;
+        return Fixtures.connect(new Endpoint("127.0.0.1", forward.status().address().port())); // the server is this machine
     }
 
     @Override

@@ -1,0 +1,753 @@
+package caret.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import caret.spi.ChannelHandler;
+import caret.spi.ChannelOpenException;
+import caret.spi.ConnectionSettings;
+import caret.spi.CredentialPrompt;
+import caret.spi.Endpoint;
+import caret.spi.HostKey;
+import caret.spi.HostKeyVerifier;
+import caret.spi.RemoteBindException;
+import caret.spi.RemoteListen;
+import caret.spi.SshChannel;
+import caret.spi.SshConnection;
+import caret.spi.SshTransport;
+import caret.spi.TransportException;
+import caret.spi.TransportException.Reason;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@link SshTransport} contract, run against a real OpenSSH sshd on 127.0.0.1. A transport's
+ * test extends it with one factory method:
+ *
+ * <pre>{@code
+ * class JschTransportTest extends SshTransportContract {
+ *     protected SshTransport transport() { return new JschTransport(); }
+ * }
+ * }</pre>
+ *
+ * Bytes are compared by SHA-256; waits are on conditions, never fixed sleeps; traffic stays on
+ * 127.0.0.1. Needs {@code /usr/sbin/sshd} and a user sshd lets log in with a key (root works).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class SshTransportContract {
+
+    protected static final int TWO_MIB = 2 * 1024 * 1024;
+    protected static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    @TempDir
+    protected static Path dir;
+
+    protected static OpenSshServer sshd;
+    protected static EchoServer echo;
+
+    /** A new instance of the transport under test. */
+    protected abstract SshTransport transport();
+
+    /**
+     * Whether {@link SshChannel#close()} wakes a writer blocked on a full window at once. A
+     * transport that cannot do so safely (JSch: see transport-jsch) says false; the contract then
+     * checks that the close is safe and the writer ends with the connection.
+     */
+    protected boolean closeWakesABlockedWriter() {
+        return true;
+    }
+
+    @BeforeAll
+    static void startServers() {
+        sshd = OpenSshServer.start(dir.resolve("sshd"));
+        echo = EchoServer.start();
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (echo != null) {
+            echo.close();
+        }
+        if (sshd != null) {
+            sshd.close();
+        }
+    }
+
+    @Test
+    public void isFoundByServiceLoader() {
+        SshTransport transport = transport();
+        List<ServiceLoader.Provider<SshTransport>> found = ServiceLoader.load(SshTransport.class).stream()
+                .filter(p -> p.type() == transport.getClass()).toList();
+        assertEquals(1, found.size(), "ServiceLoader finds " + transport.getClass().getName());
+        assertEquals(transport.id(), found.get(0).get().id());
+        assertFalse(transport.id().isBlank());
+        assertFalse(transport.description().isBlank());
+    }
+
+    @Test
+    public void connectsAndCloses() throws Exception {
+        SshConnection connection = transport().connect(settings(sshd));
+        assertTrue(connection.isOpen());
+        assertEquals(sshd.endpoint(), connection.server());
+        connection.close();
+        assertFalse(connection.isOpen());
+        connection.close();
+        assertThrows(IOException.class, () -> connection.openChannel(echo.endpoint(), localOriginator()));
+    }
+
+    @Test
+    public void throwsTheVerifiersExceptionForAWrongHostKey() {
+        TransportException refused = new TransportException(Reason.HOST_KEY_CHANGED, "host key changed for test");
+        HostKeyVerifier verifier = (server, key) -> {
+            throw refused;
+        };
+        TransportException thrown = assertThrows(TransportException.class,
+                () -> transport().connect(settings(sshd, verifier, List.of(sshd.userKey()))));
+        assertSame(refused, thrown);
+    }
+
+    @Test
+    public void failsWithAuthFailedForAnUnknownUserKey() throws Exception {
+        Path otherKey = newKey("other_ed25519", "");
+
+        TransportException thrown = assertThrows(TransportException.class,
+                () -> transport().connect(settings(sshd, knows(sshd.hostKey()), List.of(otherKey))));
+        assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains(otherKey.toString()), thrown.getMessage());
+        assertTrue(thrown.getMessage().startsWith("Permission denied for " + sshd.user() + "@" + sshd.endpoint()),
+                thrown.getMessage());
+    }
+
+    @Test
+    public void failsWithUnreachableForAClosedPort() throws Exception {
+        Endpoint closed = new Endpoint("127.0.0.1", closedPort());
+        ConnectionSettings settings = new ConnectionSettings(closed, sshd.user(), List.of(sshd.userKey()),
+                knows(sshd.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+        TransportException thrown = assertThrows(TransportException.class, () -> transport().connect(settings));
+        assertEquals(Reason.UNREACHABLE, thrown.reason(), thrown.getMessage());
+        assertEquals("Cannot connect to " + closed + ": connection refused. Is sshd running there, and is the port"
+                + " right (-p)?", thrown.getMessage());
+    }
+
+    @Test
+    public void echoesTwoMibThroughADirectChannelAndEndsAfterEof() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            SshChannel channel = connection.openChannel(echo.endpoint(), localOriginator());
+            try (channel) {
+                byte[] data = randomBytes(TWO_MIB, 1);
+                CompletableFuture<Void> writer = runAsync(() -> {
+                    for (int off = 0; off < data.length; off += 50_000) {
+                        channel.write(data, off, Math.min(50_000, data.length - off));
+                    }
+                    channel.sendEof();
+                });
+                byte[] echoed = readToEnd(channel);
+                writer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(data.length, echoed.length);
+                assertArrayEquals(sha256(data), sha256(echoed));
+            }
+        }
+    }
+
+    @Test
+    public void roundTripsOneByte() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd));
+                SshChannel channel = connection.openChannel(echo.endpoint(), localOriginator())) {
+            channel.write(new byte[] {42}, 0, 1);
+            byte[] one = new byte[1];
+            assertEquals(1, channel.read(one, 0, 1));
+            assertEquals(42, one[0]);
+            channel.sendEof();
+            channel.sendEof();
+            assertEquals(-1, channel.read(one, 0, 1));
+            assertThrows(IOException.class, () -> channel.write(new byte[] {1}, 0, 1));
+        }
+    }
+
+    /** The peer's EOF ends reads while this side may still write: the other half-close. */
+    @Test
+    public void keepsWritingAfterThePeersEof() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                SshConnection connection = transport().connect(settings(sshd))) {
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = server.accept()) {
+                    socket.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    socket.shutdownOutput(); // EOF first, then read everything the client sends
+                    return socket.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, runnable -> Thread.ofVirtual().start(runnable));
+            try (SshChannel channel = connection.openChannel(new Endpoint("127.0.0.1", server.getLocalPort()),
+                    localOriginator())) {
+                assertEquals("hello", new String(readToEnd(channel), java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] data = randomBytes(TWO_MIB, 3);
+                channel.write(data, 0, data.length);
+                channel.sendEof();
+                byte[] got = received.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(data.length, got.length);
+                assertArrayEquals(sha256(data), sha256(got));
+            }
+        }
+    }
+
+    @Test
+    public void reportsARefusedDestination() throws Exception {
+        Endpoint nothing = new Endpoint("127.0.0.1", closedPort());
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            ChannelOpenException thrown = assertThrows(ChannelOpenException.class,
+                    () -> connection.openChannel(nothing, localOriginator()));
+            assertEquals(ChannelOpenException.Reason.REFUSED, thrown.reason(), thrown.getMessage());
+            assertTrue(thrown.serverMessage().toLowerCase(java.util.Locale.ROOT).contains("refused"),
+                    thrown.serverMessage());
+            assertTrue(connection.isOpen(), "a refused channel leaves the connection up");
+            // and the connection still carries channels
+            roundTrip(connection);
+        }
+    }
+
+    @Test
+    public void reportsAnUnreachableNetwork() throws Exception {
+        assumeTrue(UnreachableDestination.available(), "needs root and iptables (./test installs it)");
+        try (UnreachableDestination far = UnreachableDestination.network();
+                SshConnection connection = transport().connect(settings(sshd))) {
+            ChannelOpenException thrown = assertThrows(ChannelOpenException.class,
+                    () -> connection.openChannel(far.endpoint(), localOriginator()));
+            assertEquals(ChannelOpenException.Reason.NETWORK_UNREACHABLE, thrown.reason(), thrown.getMessage());
+            assertTrue(connection.isOpen());
+        }
+    }
+
+    @Test
+    public void reportsAnUnreachableHost() throws Exception {
+        assumeTrue(UnreachableDestination.available(), "needs root and iptables (./test installs it)");
+        try (UnreachableDestination far = UnreachableDestination.host();
+                SshConnection connection = transport().connect(settings(sshd))) {
+            ChannelOpenException thrown = assertThrows(ChannelOpenException.class,
+                    () -> connection.openChannel(far.endpoint(), localOriginator()));
+            assertEquals(ChannelOpenException.Reason.HOST_UNREACHABLE, thrown.reason(), thrown.getMessage());
+            assertTrue(connection.isOpen());
+        }
+    }
+
+    /**
+     * 255.255.255.255 fails in sshd's own connect() with ENETUNREACH, but OpenSSH (9.2) puts the
+     * errno only in its log: when connect() fails at once it answers code 2 with the text "open
+     * failed" (the strerror text only comes with a failure seen later, as "Connection refused" on
+     * a non-blocking connect). So the honest classification of that answer is CONNECT_FAILED.
+     */
+    @Test
+    public void reportsABareOpenFailureAsConnectFailed() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            Endpoint broadcast = new Endpoint("255.255.255.255", 80);
+            ChannelOpenException thrown = assertThrows(ChannelOpenException.class,
+                    () -> connection.openChannel(broadcast, localOriginator()));
+            assertEquals(ChannelOpenException.Reason.CONNECT_FAILED, thrown.reason(), thrown.getMessage());
+            assertEquals("open failed", thrown.serverMessage());
+            assertEquals(ChannelOpenException.classify(2, "open failed"), thrown.reason());
+            assertTrue(connection.isOpen());
+        }
+    }
+
+    @Test
+    public void listensOnAServerPortAndHalfClosesBothWays() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            CompletableFuture<Endpoint> originator = new CompletableFuture<>();
+            RemoteListen listen = connection.listen(new Endpoint("localhost", 0), (channel, from) -> {
+                originator.complete(from);
+                try (channel) {
+                    byte[] buffer = new byte[32 * 1024];
+                    for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
+                        channel.write(buffer, 0, n);
+                    }
+                    channel.sendEof();
+                } catch (IOException e) {
+                    originator.completeExceptionally(e);
+                }
+            });
+            int port = listen.bound().port();
+            assertTrue(port > 0, "bound " + listen.bound());
+            assertEquals("localhost", listen.bound().host());
+
+            byte[] data = randomBytes(TWO_MIB, 2);
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                socket.setTcpNoDelay(true);
+                CompletableFuture<Void> writer = runAsync(() -> {
+                    OutputStream out = socket.getOutputStream();
+                    out.write(data);
+                    out.flush();
+                    socket.shutdownOutput();
+                });
+                byte[] echoed = socket.getInputStream().readAllBytes();
+                writer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(data.length, echoed.length);
+                assertArrayEquals(sha256(data), sha256(echoed));
+            }
+            assertEquals("127.0.0.1", originator.get(DEADLINE.toSeconds(), TimeUnit.SECONDS).host());
+
+            listen.close();
+            listen.close();
+            awaitCondition("port " + port + " refuses connections after the listen is closed",
+                    () -> refuses(port));
+            assertTrue(connection.isOpen());
+        }
+    }
+
+    /** The handler sends first and ends its side while the client still writes: EOF seen both ways. */
+    @Test
+    public void listenChannelSendsEofAndStillReads() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            CompletableFuture<byte[]> received = new CompletableFuture<>();
+            RemoteListen listen = connection.listen(new Endpoint("127.0.0.1", 0), (channel, from) -> {
+                try (channel) {
+                    channel.write("ready".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 5);
+                    channel.sendEof();
+                    received.complete(readToEnd(channel));
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            try (listen; Socket socket = new Socket(InetAddress.getLoopbackAddress(), listen.bound().port())) {
+                assertEquals("ready", new String(socket.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] data = randomBytes(TWO_MIB, 4);
+                socket.getOutputStream().write(data);
+                socket.shutdownOutput();
+                byte[] got = received.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(data.length, got.length);
+                assertArrayEquals(sha256(data), sha256(got));
+            }
+        }
+    }
+
+    @Test
+    public void handsEachIncomingChannelToTheHandlerOfItsListen() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd));
+                RemoteListen first = connection.listen(new Endpoint("127.0.0.1", 0), answering('1'));
+                RemoteListen second = connection.listen(new Endpoint("localhost", 0), answering('2'));
+                RemoteListen third = connection.listen(new Endpoint("127.0.0.1", 0), answering('3'))) {
+            assertNotEquals(first.bound().port(), second.bound().port());
+            assertNotEquals(first.bound().port(), third.bound().port());
+            assertEquals('2', firstByteFrom(second.bound().port()));
+            assertEquals('1', firstByteFrom(first.bound().port()));
+            assertEquals('3', firstByteFrom(third.bound().port()));
+            assertEquals('2', firstByteFrom(second.bound().port()));
+        }
+    }
+
+    @Test
+    public void listensOnAFixedPort() throws Exception {
+        int port = closedPort();
+        try (SshConnection connection = transport().connect(settings(sshd));
+                RemoteListen listen = connection.listen(new Endpoint("127.0.0.1", port), answering('F'))) {
+            assertEquals(new Endpoint("127.0.0.1", port), listen.bound());
+            assertEquals('F', firstByteFrom(port));
+        }
+    }
+
+    @Test
+    public void throwsRemoteBindExceptionWhenTheServerForbidsThePort() throws Exception {
+        try (OpenSshServer strict = OpenSshServer.start(dir.resolve("strict"), "PermitListen none");
+                SshConnection connection = transport().connect(settings(strict))) {
+            Endpoint bind = new Endpoint("127.0.0.1", closedPort());
+            RemoteBindException thrown = assertThrows(RemoteBindException.class,
+                    () -> connection.listen(bind, (channel, from) -> channel.close()));
+            assertEquals(bind, thrown.bind());
+            Endpoint any = new Endpoint("127.0.0.1", 0);
+            assertEquals(any, assertThrows(RemoteBindException.class,
+                    () -> connection.listen(any, (channel, from) -> channel.close())).bind());
+            assertTrue(connection.isOpen());
+            assertFalse(Thread.currentThread().isInterrupted());
+        }
+    }
+
+    @Test
+    public void reportsADropWhenTheServerIsKilled() throws Exception {
+        OpenSshServer doomed = OpenSshServer.start(dir.resolve("doomed"));
+        try (doomed; SshConnection connection = transport().connect(settings(doomed))) {
+            CompletableFuture<IOException> dropped = new CompletableFuture<>();
+            connection.onDrop(dropped::complete);
+            doomed.kill();
+            IOException why = dropped.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(why.getMessage().startsWith("Connection to " + doomed.endpoint() + " lost: "), why.getMessage());
+            assertFalse(connection.isOpen());
+            CompletableFuture<IOException> late = new CompletableFuture<>();
+            connection.onDrop(late::complete);
+            assertSame(why, late.getNow(null), "a listener added after the drop is called at once");
+            assertThrows(IOException.class, () -> connection.openChannel(echo.endpoint(), localOriginator()));
+        }
+    }
+
+    @Test
+    public void givesUpAfterUnansweredKeepalives() throws Exception {
+        OpenSshServer hung = OpenSshServer.start(dir.resolve("hung"));
+        ConnectionSettings settings = new ConnectionSettings(hung.endpoint(), hung.user(), List.of(hung.userKey()),
+                knows(hung.hostKey()), CredentialPrompt.NONE, Duration.ofSeconds(1), 2, Duration.ofSeconds(10));
+        try (hung; SshConnection connection = transport().connect(settings)) {
+            CompletableFuture<IOException> dropped = new CompletableFuture<>();
+            connection.onDrop(dropped::complete);
+            assertTrue(hung.freezeConnections() > 0);
+            IOException why = dropped.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("Connection to " + hung.endpoint() + " lost: the server did not answer 2 keepalive probes,"
+                    + " one every 1 s; the network or the server is down", why.getMessage());
+        }
+    }
+
+    @Test
+    public void asksForThePassphraseOfAnEncryptedKey() throws Exception {
+        Path encrypted = dir.resolve("encrypted_ed25519");
+        if (!encrypted.toFile().exists()) {
+            newKey("encrypted_ed25519", "correct horse");
+            sshd.authorize(encrypted.resolveSibling("encrypted_ed25519.pub"));
+        }
+        List<Path> asked = new CopyOnWriteArrayList<>();
+        CredentialPrompt prompt = new CredentialPrompt() {
+            @Override
+            public Optional<char[]> passphrase(Path keyFile) {
+                asked.add(keyFile);
+                return Optional.of("correct horse".toCharArray());
+            }
+
+            @Override
+            public Optional<char[]> password(String user, Endpoint server) {
+                return Optional.empty();
+            }
+        };
+        ConnectionSettings settings = new ConnectionSettings(sshd.endpoint(), sshd.user(), List.of(encrypted),
+                knows(sshd.hostKey()), prompt, Duration.ZERO, 3, Duration.ofSeconds(10));
+        try (SshConnection connection = transport().connect(settings)) {
+            assertTrue(connection.isOpen());
+        }
+        assertEquals(List.of(encrypted), asked);
+
+        ConnectionSettings batch = new ConnectionSettings(sshd.endpoint(), sshd.user(), List.of(encrypted),
+                knows(sshd.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+        TransportException thrown = assertThrows(TransportException.class, () -> transport().connect(batch));
+        assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains(encrypted + " was not offered"), thrown.getMessage());
+    }
+
+    @Test
+    @SuppressWarnings("try") // the connection is closed inside its try on purpose
+    public void closeWakesABlockedReaderAndABlockedWriter() throws Exception {
+        try (ServerSocket sink = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                SshConnection connection = transport().connect(settings(sshd))) {
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sink.accept(); // accepts and never reads
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, runnable -> Thread.ofVirtual().start(runnable));
+            SshChannel reading = connection.openChannel(echo.endpoint(), localOriginator());
+            SshChannel writing = connection.openChannel(new Endpoint("127.0.0.1", sink.getLocalPort()),
+                    localOriginator());
+            try (Socket peer = accepted.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                assertTrue(peer.isConnected());
+                CompletableFuture<Throwable> readerEnd = new CompletableFuture<>();
+                Thread reader = Thread.ofVirtual().start(() -> {
+                    try {
+                        reading.read(new byte[10], 0, 10);
+                        readerEnd.complete(null);
+                    } catch (Throwable t) {
+                        readerEnd.complete(t);
+                    }
+                });
+                CompletableFuture<Throwable> writerEnd = new CompletableFuture<>();
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        while (true) {
+                            writing.write(chunk, 0, chunk.length);
+                        }
+                    } catch (Throwable t) {
+                        writerEnd.complete(t);
+                    }
+                });
+                awaitCondition("the reader blocks", () -> isBlocked(reader));
+                awaitCondition("the writer blocks on the full window", () -> isBlocked(writer));
+
+                reading.close();
+                writing.close();
+                assertTrue(readerEnd.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
+                if (closeWakesABlockedWriter()) {
+                    assertTrue(writerEnd.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
+                    assertTrue(connection.isOpen());
+                } else {
+                    assertFalse(writerEnd.isDone(), "the writer waits for the window, the close for the writer");
+                    assertTrue(connection.isOpen());
+                    roundTrip(connection);
+                    connection.close();
+                    assertTrue(writerEnd.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
+                }
+            }
+        }
+    }
+
+    @Test
+    public void leavesNoThreadBehindOnceEveryConnectionIsClosed() throws Exception {
+        long baseline = platformThreads();
+        SshTransport transport = transport();
+        for (int i = 0; i < 3; i++) {
+            try (SshConnection connection = transport.connect(settings(sshd));
+                    RemoteListen listen = connection.listen(new Endpoint("127.0.0.1", 0), answering('x'))) {
+                roundTrip(connection);
+                assertEquals('x', firstByteFrom(listen.bound().port()));
+            }
+        }
+        awaitCondition("the transport's threads end (baseline " + baseline + ")",
+                () -> platformThreads() <= baseline);
+    }
+
+    /** JSch wakes a thread waiting for a global request's reply with Thread.interrupt(). */
+    @Test
+    public void leavesNoInterruptFlagOnTheCaller() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            try (SshConnection connection = transport().connect(settings(sshd))) {
+                assertFalse(Thread.currentThread().isInterrupted(), "after connect");
+                for (int j = 0; j < 4; j++) {
+                    RemoteListen listen = connection.listen(new Endpoint("127.0.0.1", j % 2 == 0 ? 0 : closedPort()),
+                            answering('i'));
+                    assertFalse(Thread.currentThread().isInterrupted(), "after listen");
+                    listen.close();
+                    assertFalse(Thread.currentThread().isInterrupted(), "after closing a listen");
+                }
+                roundTrip(connection);
+                assertFalse(Thread.currentThread().isInterrupted(), "after a channel");
+            }
+            assertFalse(Thread.currentThread().isInterrupted(), "after close");
+        }
+    }
+
+    /** 64 bulk streams at once on one connection: every byte arrives, no stream harms another. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    public void carriesSixtyFourParallelBulkStreamsIntact() throws Exception {
+        int streams = 64;
+        long size = 16L * 1024 * 1024;
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                long seed = 1000 + i;
+                all.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        bulkEcho(connection, seed, size);
+                    } catch (Exception e) {
+                        throw new RuntimeException("stream " + seed + ": " + e, e);
+                    }
+                }, runnable -> Thread.ofVirtual().start(runnable)));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(110, TimeUnit.SECONDS);
+            assertTrue(connection.isOpen(), "the connection survives 64 parallel streams");
+        }
+    }
+
+    // --- helpers for subclasses
+
+    /** Sends {@code size} pseudo-random bytes through an echo channel, half-closes, compares SHA-256 both ways. */
+    protected static void bulkEcho(SshConnection connection, long seed, long size) throws Exception {
+        try (SshChannel channel = connection.openChannel(echo.endpoint(), localOriginator())) {
+            CompletableFuture<byte[]> sent = CompletableFuture.supplyAsync(() -> {
+                try {
+                    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                    SplittableRandom random = new SplittableRandom(seed);
+                    byte[] chunk = new byte[64 * 1024];
+                    for (long left = size; left > 0; ) {
+                        int n = (int) Math.min(chunk.length, left);
+                        random.nextBytes(chunk);
+                        digest.update(chunk, 0, n);
+                        channel.write(chunk, 0, n);
+                        left -= n;
+                    }
+                    channel.sendEof();
+                    return digest.digest();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }, runnable -> Thread.ofVirtual().start(runnable));
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            long received = 0;
+            for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
+                digest.update(buffer, 0, n);
+                received += n;
+            }
+            byte[] sentDigest = sent.get(DEADLINE.toSeconds() * 3, TimeUnit.SECONDS);
+            assertEquals(size, received);
+            assertArrayEquals(sentDigest, digest.digest());
+        }
+    }
+
+    protected static void roundTrip(SshConnection connection) throws Exception {
+        try (SshChannel channel = connection.openChannel(echo.endpoint(), localOriginator())) {
+            byte[] data = randomBytes(1000, 9);
+            channel.write(data, 0, data.length);
+            channel.sendEof();
+            assertArrayEquals(data, readToEnd(channel));
+        }
+    }
+
+    protected static ChannelHandler answering(char id) {
+        return (channel, from) -> {
+            try (channel) {
+                channel.write(new byte[] {(byte) id}, 0, 1);
+                channel.sendEof();
+                readToEnd(channel);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        };
+    }
+
+    protected static int firstByteFrom(int port) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.shutdownOutput();
+            byte[] all = socket.getInputStream().readAllBytes();
+            assertEquals(1, all.length);
+            return all[0];
+        }
+    }
+
+    /** Live platform threads (virtual threads are not listed), without the JDK's process reapers. */
+    protected static long platformThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !t.getName().startsWith("process reaper"))
+                .count();
+    }
+
+    protected static boolean isBlocked(Thread thread) {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    protected static Path newKey(String name, String passphrase) throws Exception {
+        Path key = dir.resolve(name);
+        java.nio.file.Files.deleteIfExists(key);
+        java.nio.file.Files.deleteIfExists(key.resolveSibling(name + ".pub"));
+        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-f", key.toString())
+                .redirectErrorStream(true).start();
+        keygen.getInputStream().transferTo(OutputStream.nullOutputStream());
+        assertEquals(0, keygen.waitFor());
+        return key;
+    }
+
+    protected static ConnectionSettings settings(OpenSshServer server) {
+        return settings(server, knows(server.hostKey()), List.of(server.userKey()));
+    }
+
+    protected static ConnectionSettings settings(OpenSshServer server, HostKeyVerifier verifier, List<Path> keys) {
+        return new ConnectionSettings(server.endpoint(), server.user(), keys, verifier, CredentialPrompt.NONE,
+                Duration.ZERO, 3, Duration.ofSeconds(10));
+    }
+
+    /** Accepts exactly {@code expected}: so every connect also checks the host key blob the transport gives. */
+    protected static HostKeyVerifier knows(HostKey expected) {
+        return (server, key) -> {
+            if (!expected.equals(key)) {
+                throw new TransportException(Reason.HOST_KEY_CHANGED, "expected " + expected.openSshText()
+                        + " for " + server + " but got " + key.openSshText());
+            }
+        };
+    }
+
+    protected static Endpoint localOriginator() {
+        return new Endpoint("127.0.0.1", 40000);
+    }
+
+    protected static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    protected static boolean refuses(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return false;
+        } catch (ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    protected static byte[] readToEnd(SshChannel channel) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
+            all.write(buffer, 0, n);
+        }
+        return all.toByteArray();
+    }
+
+    protected static byte[] randomBytes(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    protected static byte[] sha256(byte[] data) throws NoSuchAlgorithmException {
+        return MessageDigest.getInstance("SHA-256").digest(data);
+    }
+
+    /** An action that may throw, run on a virtual thread. */
+    protected interface IoAction {
+        void run() throws Exception;
+    }
+
+    protected static CompletableFuture<Void> runAsync(IoAction action) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                action.run();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, runnable -> Thread.ofVirtual().start(runnable));
+    }
+
+    protected static void awaitCondition(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        Object monitor = new Object();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out waiting until " + what);
+            }
+            synchronized (monitor) {
+                monitor.wait(20); // poll interval, not a fixed delay: the loop ends as soon as the condition holds
+            }
+        }
+    }
+}

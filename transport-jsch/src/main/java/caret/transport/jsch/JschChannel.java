@@ -1,0 +1,163 @@
+package caret.transport.jsch;
+
+import caret.spi.SshChannel;
+
+import com.jcraft.jsch.Channel;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.Objects;
+
+/**
+ * {@link SshChannel} over a JSch channel, for both kinds ({@code direct-tcpip} and
+ * {@code forwarded-tcpip}).
+ *
+ * <p>Output goes through {@link Channel#getOutputStream()}: each write is flushed, JSch cuts it
+ * into packets of the peer's size and blocks on the peer's window; closing that stream sends EOF
+ * only. Input comes from {@link Inbound}.
+ *
+ * <p>One owner for write and close. JSch's {@code Session.write} waits for window in
+ * {@code c.wait(100)}, which releases the channel's monitor; a {@code disconnect()} from another
+ * thread then sends CLOSE, and when the waiting writer wakes to a window that a
+ * {@code WINDOW_ADJUST} opened meanwhile, it sends its DATA after the CLOSE. The server has freed
+ * the channel by then and ends the whole session ("data packet referred to nonexistent channel").
+ * So {@link #close()} never disconnects while a write or EOF is in progress: it marks the channel
+ * closing, wakes the reader, and the writer disconnects as soon as its JSch call returns.
+ */
+final class JschChannel implements SshChannel {
+
+    private final Channel channel;
+    private final Inbound in;
+    private final OutputStream out;
+    private final String name;
+    private final Object lock = new Object();
+    private boolean writing;
+    private boolean eofSent;
+    private boolean closing;
+    private boolean released;
+
+    JschChannel(Channel channel, Inbound in, OutputStream out, String name) {
+        this.channel = channel;
+        this.in = in;
+        this.out = out;
+        this.name = name;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int len) throws IOException {
+        Objects.checkFromIndexSize(offset, len, buffer.length);
+        if (len == 0) {
+            synchronized (lock) {
+                if (closing) {
+                    throw new IOException("The " + name + " is closed");
+                }
+            }
+            return 0;
+        }
+        return in.read(buffer, offset, len);
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int len) throws IOException {
+        Objects.checkFromIndexSize(offset, len, buffer.length);
+        beginWrite(false);
+        try {
+            out.write(buffer, offset, len);
+            out.flush();
+            if (channel.isClosed()) { // JSch drops data for a closed channel without a word
+                throw new IOException("The " + name + " was closed by the server");
+            }
+        } catch (IOException e) {
+            synchronized (lock) {
+                if (closing) {
+                    throw new IOException("The " + name + " was closed while writing", e);
+                }
+            }
+            throw e;
+        } finally {
+            endWrite();
+        }
+    }
+
+    @Override
+    public void sendEof() throws IOException {
+        synchronized (lock) {
+            if (eofSent || closing) {
+                return;
+            }
+        }
+        if (!beginWrite(true)) {
+            return;
+        }
+        try {
+            out.close(); // flushes, then SSH_MSG_CHANNEL_EOF; the channel stays open
+        } finally {
+            endWrite();
+        }
+    }
+
+    /** False when EOF was already sent and this is another sendEof. */
+    private boolean beginWrite(boolean eof) throws IOException {
+        synchronized (lock) {
+            while (writing && !closing) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("Interrupted while waiting to write to the " + name);
+                }
+            }
+            if (closing) {
+                throw new IOException("The " + name + " is closed");
+            }
+            if (eofSent) {
+                if (eof) {
+                    return false;
+                }
+                throw new IOException("EOF was already sent on the " + name + "; it takes no more data");
+            }
+            if (eof) {
+                eofSent = true;
+            }
+            writing = true;
+            return true;
+        }
+    }
+
+    private void endWrite() {
+        boolean release;
+        synchronized (lock) {
+            writing = false;
+            lock.notifyAll();
+            release = closing && !released;
+            released |= release;
+        }
+        if (release) {
+            channel.disconnect();
+        }
+    }
+
+    @Override
+    public void close() {
+        boolean release;
+        synchronized (lock) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            release = !writing;
+            released |= release;
+            lock.notifyAll();
+        }
+        in.shut();
+        if (release) {
+            channel.disconnect(); // CLOSE; for a forwarded channel also ends JSch's channel thread
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

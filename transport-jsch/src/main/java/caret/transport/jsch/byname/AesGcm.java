@@ -1,0 +1,98 @@
+package caret.transport.jsch.byname;
+
+import java.nio.ByteBuffer;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * {@code aes*-gcm@openssh.com} (RFC 5647 as OpenSSH uses it) for JSch, the same construction as
+ * JSch's own {@code com.jcraft.jsch.jce.AESGCM} (the JDK's AES/GCM, 12-byte nonce whose last 8
+ * bytes count packets), plus one thing: every decrypted packet is shown to
+ * {@link PacketTap.seen}, so that the server's description of a refused channel is not lost.
+ * JSch instantiates it by class name, which is why this package is exported to
+ * {@code com.jcraft.jsch} and nowhere else.
+ */
+abstract class AesGcm implements com.jcraft.jsch.Cipher {
+
+    private static final int BLOCK = 16;
+    private static final int TAG = 16;
+    private static final int NONCE = 12;
+
+    private final int keySize;
+    private Cipher cipher;
+    private SecretKeySpec key;
+    private int mode;
+    private ByteBuffer nonce;
+    private long initialCounter;
+
+    AesGcm(int keySize) {
+        this.keySize = keySize;
+    }
+
+    @Override
+    public int getIVSize() {
+        return BLOCK; // JSch derives this many IV bytes; GCM uses the first 12
+    }
+
+    @Override
+    public int getBlockSize() {
+        return keySize; // JSch reads the key size here
+    }
+
+    @Override
+    public int getTagSize() {
+        return TAG;
+    }
+
+    @Override
+    public void init(int mode, byte[] key, byte[] iv) throws Exception {
+        byte[] n = new byte[NONCE];
+        System.arraycopy(iv, 0, n, 0, NONCE);
+        byte[] k = new byte[keySize];
+        System.arraycopy(key, 0, k, 0, keySize);
+        this.mode = mode == ENCRYPT_MODE ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
+        this.nonce = ByteBuffer.wrap(n);
+        this.initialCounter = nonce.getLong(4);
+        this.key = new SecretKeySpec(k, "AES");
+        this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(this.mode, this.key, new GCMParameterSpec(TAG * 8, n));
+    }
+
+    @Override
+    public void update(byte[] in, int inOff, int len, byte[] out, int outOff) throws Exception {
+        cipher.update(in, inOff, len, out, outOff);
+    }
+
+    @Override
+    public void updateAAD(byte[] in, int off, int len) throws Exception {
+        cipher.updateAAD(in, off, len);
+    }
+
+    @Override
+    public void doFinal(byte[] in, int inOff, int len, byte[] out, int outOff) throws Exception {
+        int produced = cipher.doFinal(in, inOff, len, out, outOff);
+        long next = nonce.getLong(4) + 1;
+        if (next == initialCounter) {
+            throw new IllegalStateException("GCM nonce would be reused");
+        }
+        nonce.putLong(4, next);
+        cipher.init(mode, key, new GCMParameterSpec(TAG * 8, nonce.array()));
+        if (mode == Cipher.DECRYPT_MODE && produced > 1) {
+            // out[outOff] is the padding length, the payload follows it
+            int padding = out[outOff] & 0xff;
+            PacketTap.seen(out, outOff + 1, outOff + produced - padding);
+        }
+    }
+
+    @Override
+    public boolean isCBC() {
+        return false;
+    }
+
+    @Override
+    public boolean isAEAD() {
+        return true;
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Classes JSch instantiates by name from its configuration: the AES-GCM ciphers that also recover
+ * what JSch reads past ({@link caret.transport.jsch.byname.PacketTap}), and the daemon JSch runs
+ * for each incoming forwarded channel. Exported to {@code com.jcraft.jsch} only: JSch cannot
+ * create a class of a package it cannot read.
+ */
+package caret.transport.jsch.byname;

@@ -72,7 +72,7 @@ final class CaretCommand implements Callable<Integer> {
             description = "OpenSSH option: BatchMode, ConnectTimeout, ExitOnForwardFailure, IdentitiesOnly, IdentityFile, Port, ServerAliveCountMax, ServerAliveInterval, StrictHostKeyChecking, User, UserKnownHostsFile, GlobalKnownHostsFile, CaretTransport.")
     List<String> options = new ArrayList<>();
 
-    @Option(names = "--transport", paramLabel = "ID", description = "SSH library to use: sshd (default). See 'caret plugins'.")
+    @Option(names = "--transport", paramLabel = "ID", description = "SSH library to use: sshd (Apache MINA SSHD, the default) or jsch. See 'caret plugins'.")
     String transport;
 
     @Option(names = "-N", description = "Accepted for ssh compatibility: Caret never runs a remote command.")

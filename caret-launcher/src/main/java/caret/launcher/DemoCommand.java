@@ -42,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Fetch the page through all three forwards, print the result, exit 0 if all worked, else 1.")
     boolean check;
 
-    @Option(names = "--transport", paramLabel = "ID", description = "SSH library to use: sshd (default).")
+    @Option(names = "--transport", paramLabel = "ID", description = "SSH library to use: sshd (the default) or jsch.")
     String transport = "sshd";
 
     @Option(names = "-v", description = "Verbose, as for caret.")

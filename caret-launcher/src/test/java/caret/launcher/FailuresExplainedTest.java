@@ -186,7 +186,7 @@ class FailuresExplainedTest {
 
     @Test
     void authenticationFailureSaysWhatWasTried() throws Exception {
-        Path stranger = dir.resolve("stranger");
+        Path stranger = dir.resolve("stranger-" + transport);
         Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", stranger.toString())
                 .redirectErrorStream(true).start();
         assertTrue(keygen.waitFor(30, TimeUnit.SECONDS) && keygen.exitValue() == 0);
@@ -198,7 +198,7 @@ class FailuresExplainedTest {
 
     @Test
     void unknownHostKeyIsRefusedWithItsFingerprint() throws Exception {
-        Path empty = Files.createFile(dir.resolve("empty_known_hosts"));
+        Path empty = Files.createFile(dir.resolve("empty_known_hosts-" + transport));
         TransportException e = assertThrows(TransportException.class, () -> caret.connect(transport,
                 Fixtures.settings(sshd, List.of(sshd.userKey()), empty, HostKeyPolicy.YES)));
         assertEquals(TransportException.Reason.HOST_KEY_UNKNOWN, e.reason());
@@ -208,7 +208,7 @@ class FailuresExplainedTest {
 
     @Test
     void changedHostKeyIsRefusedNamingTheFileAndLine() throws Exception {
-        Path knownHosts = dir.resolve("changed_known_hosts");
+        Path knownHosts = dir.resolve("changed_known_hosts-" + transport);
         String otherKey = Files.readString(Path.of(sshd.userKey() + ".pub")).split(" ")[1];
         Files.writeString(knownHosts, "# a comment\n[127.0.0.1]:" + sshd.port() + " ssh-ed25519 " + otherKey + "\n");
         for (HostKeyPolicy policy : HostKeyPolicy.values()) {

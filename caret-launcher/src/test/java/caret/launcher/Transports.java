@@ -9,6 +9,6 @@ final class Transports {
     }
 
     static List<String> all() {
-        return List.of("sshd");
+        return List.of("sshd", "jsch");
     }
 }

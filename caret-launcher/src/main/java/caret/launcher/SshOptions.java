@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class SshOptions {
 
-    static final Set<String> KNOWN = Set.of("batchmode", "caretransport", "connecttimeout", "exitonforwardfailure",
+    static final Set<String> KNOWN = Set.of("batchmode", "carettransport", "connecttimeout", "exitonforwardfailure",
             "globalknownhostsfile", "identitiesonly", "identityfile", "port", "serveralivecountmax",
             "serveraliveinterval", "stricthostkeychecking", "user", "userknownhostsfile");
 

@@ -147,6 +147,6 @@ class ArchitectureTest {
             assertEquals(api.getOrDefault(descriptor.name(), Set.of()), unqualified, descriptor.name() + " exports");
         }
         assertTrue(checked.containsAll(Set.of("caret.spi", "caret.core", "caret.plugin.local", "caret.plugin.reverse",
-                "caret.plugin.dynamic", "caret.transport.sshd", "caret.launcher")), checked.toString());
+                "caret.plugin.dynamic", "caret.transport.sshd", "caret.transport.jsch", "caret.launcher")), checked.toString());
     }
 }

@@ -261,13 +261,47 @@ class LauncherProcessTest {
         LauncherProcess.Result result = LauncherProcess.run("demo", "--check");
         assertEquals(0, result.exit(), result.stdout() + result.stderr());
         assertTrue(result.stdout().contains("demo check passed"), result.stdout());
+        LauncherProcess.Result onJsch = LauncherProcess.run("demo", "--check", "--transport", "jsch");
+        assertEquals(0, onJsch.exit(), onJsch.stdout() + onJsch.stderr());
+        assertTrue(onJsch.stdout().contains("demo check passed"), onJsch.stdout());
+    }
+
+    @Test
+    void theTransportIsChosenOnTheCommandLineOrWithAnOption() throws Exception {
+        for (List<String> choice : List.of(List.of("--transport", "jsch"), List.of("-o", "CaretTransport=jsch"))) {
+            Path stderr = dir.resolve("jsch.err");
+            List<String> args = new ArrayList<>(choice);
+            args.addAll(List.of("-N", "-v", "-L", "0:127.0.0.1:" + web.port()));
+            Process caret = LauncherProcess.launch(sshArgs(args.toArray(String[]::new)), stderr);
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
+                String port = null;
+                for (String line; port == null && (line = out.readLine()) != null; ) {
+                    Matcher ready = READY.matcher(line);
+                    if (ready.find()) {
+                        port = ready.group(1);
+                    }
+                }
+                assertTrue(port != null, choice + ": " + Files.readString(stderr));
+                assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + port + "/"));
+                assertTrue(Files.readString(stderr).contains("connecting to " + sshd.endpoint() + " with jsch"),
+                        choice + " did not use JSch: " + Files.readString(stderr));
+            } finally {
+                caret.destroy();
+                assertTrue(caret.waitFor(20, TimeUnit.SECONDS));
+            }
+        }
+        LauncherProcess.Result unknown = LauncherProcess.run(sshArgs("--transport", "nosuch", "-D", "0"));
+        assertEquals(2, unknown.exit());
+        assertTrue(unknown.stderr().contains("no transport 'nosuch'; available: "), unknown.stderr());
     }
 
     @Test
     void pluginsListsEveryTypeAndTransport() throws Exception {
         LauncherProcess.Result result = LauncherProcess.run("plugins");
         assertEquals(0, result.exit(), result.stdout() + result.stderr());
-        for (String module : List.of("caret.plugin.local", "caret.plugin.reverse", "caret.plugin.dynamic", "caret.transport.sshd")) {
+        for (String module : List.of("caret.plugin.local", "caret.plugin.reverse", "caret.plugin.dynamic", "caret.transport.sshd",
+                "caret.transport.jsch")) {
             assertTrue(result.stdout().contains(module), result.stdout());
         }
     }

@@ -15,7 +15,6 @@ import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.HostConfigEntry;
@@ -25,6 +24,7 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.future.WaitableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +38,11 @@ final class Connector {
 
     static SshdConnection connect(SharedClient clients, ConnectionSettings settings) throws TransportException {
         Endpoint server = settings.server();
-        long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+        ConnectDeadline deadline = new ConnectDeadline(settings.connectTimeout());
         InetAddress address = resolve(server);
         SshClient client = clients.acquire();
-        SshdConnection connection = new SshdConnection(settings, clients, client);
-        Identities identities = new Identities(settings);
+        SshdConnection connection = new SshdConnection(settings, deadline, clients, client);
+        Identities identities = new Identities(settings, deadline);
         boolean connected = false;
         try {
             HostConfigEntry entry = new HostConfigEntry(server.host(), address.getHostAddress(), server.port(),
@@ -50,7 +50,7 @@ final class Connector {
             entry.setIdentitiesOnly(true);
             ConnectFuture connecting = client.connect(entry,
                     AttributeRepository.ofKeyValuePair(SshdConnection.KEY, connection), null);
-            if (!connecting.await(remainingMillis(deadline))) {
+            if (!await(connecting, deadline)) {
                 connecting.cancel();
                 throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": no answer within "
                         + seconds(settings.connectTimeout()) + ". Is the host up, and does a firewall drop the port?");
@@ -64,7 +64,7 @@ final class Connector {
             session.setPasswordIdentityProvider(identities.passwords());
 
             AuthFuture auth = session.auth();
-            if (!auth.await(remainingMillis(deadline))) {
+            if (!await(auth, deadline)) {
                 throw connection.hostKeyFailure().orElseGet(() -> new TransportException(Reason.UNREACHABLE,
                         "Connection to " + server + " timed out after " + seconds(settings.connectTimeout())
                         + " during the SSH handshake. Is it an SSH server, and is the network slow? Raise the connect timeout."));
@@ -96,8 +96,17 @@ final class Connector {
         }
     }
 
-    private static long remainingMillis(long deadline) {
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    /**
+     * Waits for {@code future} until the deadline, which stands still while the user is asked (host
+     * key, passphrase, password): only the network and the server are timed.
+     */
+    private static boolean await(WaitableFuture future, ConnectDeadline deadline) throws IOException {
+        for (long wait = deadline.waitMillis(); wait > 0; wait = deadline.waitMillis()) {
+            if (future.await(wait)) {
+                return true;
+            }
+        }
+        return future.isDone();
     }
 
     private static String seconds(Duration d) {

@@ -40,12 +40,15 @@ final class Identities {
     private static final int PASSPHRASE_ATTEMPTS = 3;
 
     private final ConnectionSettings settings;
+    private final ConnectDeadline deadline;
     private final Map<Path, List<KeyPair>> loaded = new ConcurrentHashMap<>();
     private final Map<Path, String> skipped = new ConcurrentHashMap<>();
     private volatile List<String> password;
 
-    Identities(ConnectionSettings settings) {
+    /** @param deadline the connect timeout, stopped while the prompt asks the user */
+    Identities(ConnectionSettings settings, ConnectDeadline deadline) {
         this.settings = settings;
+        this.deadline = deadline;
     }
 
     KeyIdentityProvider keys() {
@@ -119,7 +122,13 @@ final class Identities {
             synchronized (this) {
                 pw = password;
                 if (pw == null) {
-                    Optional<char[]> chars = settings.prompt().password(settings.user(), settings.server());
+                    Optional<char[]> chars;
+                    deadline.pause();
+                    try {
+                        chars = settings.prompt().password(settings.user(), settings.server());
+                    } finally {
+                        deadline.resume();
+                    }
                     pw = chars.map(Identities::toStringAndWipe).map(List::of).orElse(List.of());
                     password = pw;
                 }
@@ -146,7 +155,14 @@ final class Identities {
 
         @Override
         public String getPassword(SessionContext session, NamedResource resourceKey, int retryIndex) {
-            return settings.prompt().passphrase(file).map(Identities::toStringAndWipe).orElse(null);
+            Optional<char[]> chars;
+            deadline.pause();
+            try {
+                chars = settings.prompt().passphrase(file);
+            } finally {
+                deadline.resume();
+            }
+            return chars.map(Identities::toStringAndWipe).orElse(null);
         }
 
         @Override

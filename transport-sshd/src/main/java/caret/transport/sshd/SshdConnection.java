@@ -30,6 +30,8 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -38,6 +40,7 @@ import org.apache.sshd.common.future.CloseFuture;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
@@ -57,6 +60,12 @@ final class SshdConnection implements SshConnection {
 
     /** Session events of every session of the shared client, handed to their connection. */
     static final SessionListener SESSION_EVENTS = new SessionListener() {
+        @Override
+        public void sessionCreated(Session session) {
+            // Called before the session sends its KEXINIT: the last moment to reorder its proposal.
+            find(session).ifPresent(c -> c.preferKnownHostKeyTypes(session));
+        }
+
         @Override
         public void sessionException(Session session, Throwable t) {
             find(session).ifPresent(c -> c.failure.compareAndSet(null, t));
@@ -79,6 +88,7 @@ final class SshdConnection implements SshConnection {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final ConnectionSettings settings;
+    private final ConnectDeadline deadline;
     private final SharedClient clients;
     private final SshClient client;
     private final Duration requestTimeout;
@@ -93,8 +103,9 @@ final class SshdConnection implements SshConnection {
     private volatile boolean ready;
     private IOException dropCause;
 
-    SshdConnection(ConnectionSettings settings, SharedClient clients, SshClient client) {
+    SshdConnection(ConnectionSettings settings, ConnectDeadline deadline, SharedClient clients, SshClient client) {
         this.settings = settings;
+        this.deadline = deadline;
         this.clients = clients;
         this.client = client;
         this.requestTimeout = settings.connectTimeout().compareTo(MIN_REQUEST_TIMEOUT) > 0
@@ -133,6 +144,27 @@ final class SshdConnection implements SshConnection {
         }
     }
 
+    /**
+     * Offers the host key algorithms of the key types the verifier already trusts first, so that a
+     * server with several host keys shows the known one (OpenSSH's {@code order_hostkeyalgs}).
+     */
+    private void preferKnownHostKeyTypes(Session session) {
+        List<String> known;
+        try {
+            known = settings.hostKeys().knownKeyTypes(settings.server());
+        } catch (RuntimeException e) {
+            log.debug("Cannot tell the known host key types of {}: {}", settings.server(), e.toString());
+            return;
+        }
+        if (known == null || known.isEmpty()) {
+            return;
+        }
+        List<NamedFactory<Signature>> ordered = HostKeyOrder.preferring(session.getSignatureFactories(), known);
+        session.setSignatureFactories(ordered);
+        log.debug("Host key algorithms for {}, known types {} first: {}", settings.server(), known,
+                NamedResource.getNames(ordered));
+    }
+
     Optional<TransportException> hostKeyFailure() {
         return Optional.ofNullable(hostKeyFailure.get());
     }
@@ -142,6 +174,7 @@ final class SshdConnection implements SshConnection {
      * threw, so that {@code connect} can throw exactly that instead of MINA's generic error.
      */
     boolean verifyHostKey(PublicKey key) {
+        deadline.pause(); // the verifier may ask the user: not the server's time
         try {
             settings.hostKeys().verify(settings.server(), hostKey(key));
             return true;
@@ -152,6 +185,8 @@ final class SshdConnection implements SshConnection {
             hostKeyFailure.compareAndSet(null, new TransportException(Reason.HOST_KEY_UNKNOWN,
                     "Cannot check the host key of " + settings.server() + ": " + Connector.describe(e), e));
             return false;
+        } finally {
+            deadline.resume();
         }
     }
 

@@ -14,6 +14,7 @@ import caret.spi.TransportException.Reason;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -37,6 +42,7 @@ import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.future.SshFutureListener;
 import org.apache.sshd.common.future.CloseFuture;
+import org.apache.sshd.common.future.GlobalRequestFuture;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -85,7 +91,12 @@ final class SshdConnection implements SshConnection {
     };
 
     private static final Duration MIN_REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long {@link #close()} lets MINA close gracefully (flush queued packets, exchange channel
+     * CLOSE) before it drops the socket: long enough for a live server, short enough that a hung
+     * one does not hold up Ctrl-C.
+     */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
     private final ConnectionSettings settings;
     private final ConnectDeadline deadline;
@@ -241,49 +252,107 @@ final class SshdConnection implements SshConnection {
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(handler, "handler");
         ClientSession s = openSession();
-        // Register before asking: with a fixed port, the first connection may beat the reply.
+        // Registered before asking, see SshdRemoteListen: no incoming channel may find it missing.
         SshdRemoteListen listen = new SshdRemoteListen(this, bind, handler);
-        if (bind.port() != 0) {
-            listens.add(listen);
-        }
-        Buffer reply;
+        listens.add(listen);
+        CompletableFuture<Boolean> answered = new CompletableFuture<>();
+        SshFutureListener<CloseFuture> wake = f -> answered.completeExceptionally(lost());
+        s.addCloseFutureListener(wake);
         try {
-            reply = s.request("tcpip-forward", forwardRequest(s, "tcpip-forward", bind.host(), bind.port()),
-                    requestTimeout);
+            // The reply handler runs on MINA's I/O thread, before it reads the packet after the reply.
+            GlobalRequestFuture sent = s.request(forwardRequest(s, "tcpip-forward", bind.host(), bind.port()),
+                    "tcpip-forward", (cmd, reply) -> answer(listen, answered, cmd, reply));
+            sent.addListener(f -> {
+                if (f.getException() != null) {
+                    answered.completeExceptionally(f.getException());
+                }
+            });
+            if (!s.isOpen() || s.isClosing()) {
+                answered.completeExceptionally(lost()); // closed before the close listener was in place
+            }
+            if (!awaitAnswer(answered, listen)) {
+                throw new RemoteBindException(settings.server(), bind);
+            }
         } catch (IOException e) {
+            if (listen.abandon() || !isOpen()) {
+                listens.remove(listen);
+                throw isOpen() ? e : lost();
+            }
+            // Granted just as we gave up (timeout, interrupt): keep it.
+        } catch (RuntimeException e) {
             listens.remove(listen);
-            throw isOpen() ? e : lost();
-        }
-        if (reply == null) {
-            listens.remove(listen);
-            throw new RemoteBindException(settings.server(), bind);
-        }
-        // The reply carries the port only when we asked for port 0 (RFC 4254 7.1).
-        int port = bind.port() != 0 ? bind.port() : (int) reply.getUInt();
-        listen.bound(port);
-        if (bind.port() == 0) {
-            listens.add(listen);
+            listen.close(); // cancels it if the server granted it meanwhile
+            throw e;
+        } finally {
+            s.removeCloseFutureListener(wake);
         }
         log.debug("Server {} listens on {}", settings.server(), listen.bound());
         return listen;
     }
 
-    /** Sends {@code cancel-tcpip-forward} and forgets the listen; never throws. */
-    void cancel(SshdRemoteListen listen) {
-        listens.remove(listen);
-        ClientSession s = session;
-        if (s == null || !s.isOpen() || closing.get()) {
+    /** The server's answer to {@code tcpip-forward}, on MINA's I/O thread. */
+    private void answer(SshdRemoteListen listen, CompletableFuture<Boolean> answered, int cmd, Buffer reply) {
+        if (cmd != SshConstants.SSH_MSG_REQUEST_SUCCESS) {
+            answered.complete(false);
             return;
         }
-        Endpoint bound = listen.bound();
+        // The reply carries the port only when we asked for port 0 (RFC 4254 7.1).
+        int port = listen.requested().port() != 0 ? listen.requested().port() : (int) reply.getUInt();
+        if (listen.granted(port)) {
+            answered.complete(true);
+        } else {
+            // The caller gave up waiting: the server listens for nobody.
+            listens.remove(listen);
+            log.debug("Server {} granted {} after we gave up on it: cancelling", settings.server(), listen.requested());
+            sendCancel(listen.requested().host(), port);
+        }
+    }
+
+    /** Waits for the answer; true when granted, false when refused. */
+    private boolean awaitAnswer(CompletableFuture<Boolean> answered, SshdRemoteListen listen) throws IOException {
         try {
-            Buffer reply = s.request("cancel-tcpip-forward",
-                    forwardRequest(s, "cancel-tcpip-forward", listen.requested().host(), bound.port()), requestTimeout);
-            if (reply == null) {
-                log.warn("Server {} refused to stop listening on {}", settings.server(), bound);
+            return answered.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new SocketTimeoutException("Server " + settings.server() + " did not answer the request to listen on "
+                    + listen.requested() + " within " + requestTimeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
             }
+            throw new IOException("Cannot ask " + settings.server() + " to listen on " + listen.requested() + ": "
+                    + Connector.describe(cause), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while asking " + settings.server() + " to listen on "
+                    + listen.requested());
+        }
+    }
+
+    /**
+     * Forgets the listen and sends {@code cancel-tcpip-forward} without waiting for the answer: a
+     * hung server must not hold up closing, and channels for the port are refused from now on
+     * anyway. Nothing is sent once the connection is closed or closing. Never throws.
+     */
+    void cancel(SshdRemoteListen listen) {
+        listens.remove(listen);
+        Endpoint bound = listen.bound();
+        sendCancel(listen.requested().host(), bound.port());
+    }
+
+    private void sendCancel(String host, int port) {
+        ClientSession s = session;
+        if (s == null || !s.isOpen() || s.isClosing() || closing.get()) {
+            return;
+        }
+        try {
+            s.request(forwardRequest(s, "cancel-tcpip-forward", host, port), "cancel-tcpip-forward", (cmd, reply) -> {
+                if (cmd != SshConstants.SSH_MSG_REQUEST_SUCCESS) {
+                    log.warn("Server {} refused to stop listening on {}", settings.server(), new Endpoint(host, port));
+                }
+            });
         } catch (IOException e) {
-            log.debug("cancel-tcpip-forward {} on {} failed: {}", bound, settings.server(), e.toString());
+            log.debug("cancel-tcpip-forward {}:{} on {} failed: {}", host, port, settings.server(), e.toString());
         }
     }
 

@@ -1,28 +1,51 @@
 package caret.transport.sshd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import caret.spi.ChannelHandler;
 import caret.spi.ConnectionSettings;
 import caret.spi.CredentialPrompt;
 import caret.spi.Endpoint;
 import caret.spi.HostKey;
 import caret.spi.HostKeyVerifier;
+import caret.spi.RemoteListen;
+import caret.spi.SshChannel;
 import caret.spi.SshConnection;
 import caret.spi.SshTransport;
 import caret.spi.TransportException;
 import caret.spi.TransportException.Reason;
+import caret.testkit.EchoServer;
 import caret.testkit.OpenSshServer;
 
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.channel.Channel;
+import org.apache.sshd.common.channel.ChannelListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +58,8 @@ class SshdTransportFixesTest {
 
     private static final Duration SHORT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration SLOW_HUMAN = Duration.ofSeconds(3);
+    private static final Duration PROMPT = Duration.ofSeconds(2);
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
 
     @TempDir
     static Path dir;
@@ -133,6 +158,256 @@ class SshdTransportFixesTest {
             assertTrue(connection.isOpen());
         }
         assertEquals(List.of(encrypted), asked);
+    }
+
+    // --- 3. closing does not wait for a hung server
+
+    @Test
+    void closingListensAndTheConnectionReturnsPromptlyWhenTheServerHangs() throws Exception {
+        try (OpenSshServer hung = OpenSshServer.start(dir.resolve("hung")); EchoServer echo = EchoServer.start()) {
+            SshConnection connection = transport.connect(settings(hung));
+            try {
+                List<RemoteListen> listens = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    listens.add(connection.listen(new Endpoint("127.0.0.1", 0), (channel, from) -> channel.close()));
+                }
+                SshChannel open = connection.openChannel(echo.endpoint(), new Endpoint("127.0.0.1", 40000));
+                open.write(new byte[] {1}, 0, 1);
+                assertEquals(1, open.read(new byte[1], 0, 1));
+                assertTrue(hung.freezeConnections() > 0);
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        while (true) {
+                            open.write(chunk, 0, chunk.length);
+                        }
+                    } catch (IOException expected) {
+                        // The connection was closed under the writer.
+                    }
+                });
+                awaitCondition("the writer blocks on the hung server", () -> isWaiting(writer));
+                for (RemoteListen listen : listens) {
+                    assertPrompt("RemoteListen.close() of " + listen.bound(), listen::close);
+                }
+                assertPrompt("SshConnection.close()", connection::close);
+                assertFalse(connection.isOpen());
+                writer.join(DEADLINE.toMillis());
+                assertFalse(writer.isAlive(), "closing the connection wakes the blocked writer");
+            } finally {
+                connection.close();
+            }
+        }
+    }
+
+    // --- 4. a listen on port 0 takes its very first connection
+
+    /**
+     * The first connection to a port-0 listen may reach the client right after the server's reply,
+     * before the thread that called {@code listen} has run again. To make that happen every time,
+     * the caller is a virtual thread, and once it waits for the reply every carrier thread is kept
+     * busy until MINA has decided on the racer's channel: a racer that watches sshd's listening
+     * sockets in /proc connects to the new port the moment it appears. Only sockets of this test's
+     * sshd processes are connected to.
+     */
+    @Test
+    void aListenOnPortZeroTakesAConnectionThatArrivesBeforeListenReturns() throws Exception {
+        try (SshConnection connection = transport.connect(settings(sshd))) {
+            ClientSession session = ((SshdConnection) connection).session();
+            for (int round = 0; round < 5; round++) {
+                Set<String> before = new HashSet<>();
+                listeningSockets().forEach(socket -> before.add(socket[1]));
+                CompletableFuture<Void> decided = new CompletableFuture<>();
+                ChannelListener onForwarded = new ChannelListener() {
+                    @Override
+                    public void channelOpenSuccess(Channel channel) {
+                        decided.complete(null);
+                    }
+
+                    @Override
+                    public void channelClosed(Channel channel, Throwable reason) {
+                        decided.complete(null); // refused: ForwardedChannel closes it at once
+                    }
+                };
+                session.addChannelListener(onForwarded);
+                CompletableFuture<Integer> racerPort = new CompletableFuture<>();
+                CompletableFuture<byte[]> racerGot = new CompletableFuture<>();
+                Thread racer = Thread.ofPlatform().name("racer").start(() -> race(before, racerPort, racerGot));
+                CompletableFuture<RemoteListen> listening = new CompletableFuture<>();
+                Thread caller = Thread.ofVirtual().name("listen-caller").start(() -> {
+                    try {
+                        listening.complete(connection.listen(new Endpoint("127.0.0.1", 0), answering("ok")));
+                    } catch (IOException | RuntimeException e) {
+                        listening.completeExceptionally(e);
+                    }
+                });
+                try {
+                    awaitCondition("the caller of listen waits for the reply", () -> isWaiting(caller) || listening.isDone());
+                    try (CarrierHog hog = new CarrierHog()) {
+                        decided.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                    }
+                    try (RemoteListen listen = listening.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                        assertEquals(listen.bound().port(), racerPort.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+                        assertArrayEquals("ok".getBytes(StandardCharsets.US_ASCII),
+                                racerGot.get(DEADLINE.toSeconds(), TimeUnit.SECONDS),
+                                "round " + round + ": the first connection to " + listen.bound() + " got no data");
+                    }
+                } finally {
+                    session.removeChannelListener(onForwarded);
+                    racer.interrupt();
+                    racer.join(DEADLINE.toMillis());
+                }
+            }
+        }
+    }
+
+    @Test
+    void manyListensOnPortZeroEachTakeTheirFirstConnection() throws Exception {
+        try (SshConnection connection = transport.connect(settings(sshd))) {
+            for (int round = 0; round < 50; round++) {
+                try (RemoteListen listen = connection.listen(new Endpoint("127.0.0.1", 0), answering("ok" + round));
+                        Socket socket = new Socket(InetAddress.getLoopbackAddress(), listen.bound().port())) {
+                    socket.shutdownOutput();
+                    assertEquals("ok" + round, new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                }
+            }
+        }
+    }
+
+    /**
+     * Keeps every carrier thread of the virtual thread scheduler busy until closed (at most
+     * {@link #DEADLINE}), so that a virtual thread woken meanwhile does not run.
+     */
+    private static final class CarrierHog implements AutoCloseable {
+        private final AtomicBoolean spinning = new AtomicBoolean(true);
+        private final List<Thread> spinners = new ArrayList<>();
+
+        CarrierHog() {
+            int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
+                    Runtime.getRuntime().availableProcessors());
+            long until = System.nanoTime() + DEADLINE.toNanos();
+            for (int i = 0; i < carriers; i++) {
+                spinners.add(Thread.ofVirtual().name("carrier-hog").start(() -> {
+                    while (spinning.get() && System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                }));
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            spinning.set(false);
+            for (Thread spinner : spinners) {
+                spinner.join();
+            }
+        }
+    }
+
+    private static boolean isWaiting(Thread thread) {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    private static void awaitCondition(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out waiting until " + what);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void race(Set<String> before, CompletableFuture<Integer> port, CompletableFuture<byte[]> got) {
+        try {
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            int found = -1;
+            Set<String> foreign = new HashSet<>();
+            while (found < 0) {
+                if (Thread.currentThread().isInterrupted() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no new listening port of sshd appeared");
+                }
+                for (String[] socket : listeningSockets()) {
+                    String inode = socket[1];
+                    if (!before.contains(inode) && !foreign.contains(inode)) {
+                        if (socketInodes(sshd).contains(inode)) {
+                            found = Integer.parseInt(socket[0]);
+                        } else {
+                            foreign.add(inode); // another program's socket: never touched
+                        }
+                    }
+                }
+            }
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), found)) {
+                port.complete(found);
+                socket.setSoTimeout((int) DEADLINE.toMillis());
+                socket.shutdownOutput();
+                got.complete(socket.getInputStream().readAllBytes());
+            }
+        } catch (IOException | RuntimeException e) {
+            port.completeExceptionally(e);
+            got.completeExceptionally(e);
+        }
+    }
+
+    /** The inodes of the sockets the processes of {@code server} hold, from /proc (Linux). */
+    private static Set<String> socketInodes(OpenSshServer server) {
+        Set<String> inodes = new HashSet<>();
+        List<ProcessHandle> processes = new ArrayList<>(ProcessHandle.of(server.pid()).stream().toList());
+        ProcessHandle.of(server.pid()).ifPresent(p -> processes.addAll(p.descendants().toList()));
+        for (ProcessHandle process : processes) {
+            Path fds = Path.of("/proc", Long.toString(process.pid()), "fd");
+            try (DirectoryStream<Path> links = Files.newDirectoryStream(fds)) {
+                for (Path link : links) {
+                    try {
+                        String target = Files.readSymbolicLink(link).toString();
+                        if (target.startsWith("socket:[")) {
+                            inodes.add(target.substring(8, target.length() - 1));
+                        }
+                    } catch (IOException gone) {
+                        // The descriptor was closed while listing: not a listening socket of interest.
+                    }
+                }
+            } catch (IOException gone) {
+                // The process ended while listing (a connection's short-lived child).
+            }
+        }
+        return inodes;
+    }
+
+    /** Listening TCP sockets on IPv4 as {port, inode}, from /proc/net/tcp (Linux). */
+    private static List<String[]> listeningSockets() throws IOException {
+        List<String[]> sockets = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 9 && f[3].equals("0A")) {
+                sockets.add(new String[] {Integer.toString(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16)), f[9]});
+            }
+        }
+        return sockets;
+    }
+
+    private static ChannelHandler answering(String text) {
+        return (channel, from) -> {
+            try (channel) {
+                byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+                channel.write(bytes, 0, bytes.length);
+                channel.sendEof();
+                byte[] buffer = new byte[1024];
+                while (channel.read(buffer, 0, buffer.length) >= 0) {
+                    // drain until the peer's EOF
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+    }
+
+    private static void assertPrompt(String what, Runnable action) {
+        long start = System.nanoTime();
+        assertTimeoutPreemptively(PROMPT, action::run, what + " blocked");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(PROMPT) < 0, what + " took " + took.toMillis() + " ms");
     }
 
     // --- helpers

@@ -89,6 +89,15 @@ final class Identities {
         return parts.stream().collect(Collectors.joining("; "));
     }
 
+    /** The key files MINA has taken keys from so far, in order, for messages. */
+    String describeTried() {
+        List<String> tried = settings.identities().stream()
+                .filter(f -> !loaded.getOrDefault(f, List.of()).isEmpty())
+                .map(Path::toString)
+                .toList();
+        return tried.isEmpty() ? "none" : String.join(", ", tried);
+    }
+
     private List<KeyPair> load(SessionContext session, Path file) {
         return loaded.computeIfAbsent(file, f -> {
             try (InputStream in = Files.newInputStream(f)) {

@@ -18,6 +18,7 @@ import java.net.SocketTimeoutException;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -80,7 +81,7 @@ final class SshdConnection implements SshConnection {
         @Override
         public void sessionDisconnect(Session session, int reason, String msg, String language, boolean initiator) {
             if (!initiator) {
-                find(session).ifPresent(c -> c.disconnectMessage.compareAndSet(null, msg));
+                find(session).ifPresent(c -> c.disconnectMessage.compareAndSet(null, msg == null ? "" : msg));
             }
         }
 
@@ -174,6 +175,19 @@ final class SshdConnection implements SshConnection {
         session.setSignatureFactories(ordered);
         log.debug("Host key algorithms for {}, known types {} first: {}", settings.server(), known,
                 NamedResource.getNames(ordered));
+    }
+
+    /**
+     * The text of the server's SSH_MSG_DISCONNECT, if it sent one (possibly blank). MINA fails the
+     * auth future before it tells session listeners of the disconnect, so this first waits up to
+     * {@code max} for the failing session to finish closing.
+     */
+    Optional<String> serverDisconnect(Duration max) {
+        ClientSession s = session;
+        if (s != null && disconnectMessage.get() == null) {
+            s.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.CLOSED), max);
+        }
+        return Optional.ofNullable(disconnectMessage.get());
     }
 
     Optional<TransportException> hostKeyFailure() {

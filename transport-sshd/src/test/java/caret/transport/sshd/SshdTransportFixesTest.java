@@ -3,6 +3,7 @@ package caret.transport.sshd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -279,27 +280,24 @@ class SshdTransportFixesTest {
      */
     private static final class CarrierHog implements AutoCloseable {
         private final AtomicBoolean spinning = new AtomicBoolean(true);
-        private final List<Thread> spinners = new ArrayList<>();
 
         CarrierHog() {
             int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism",
                     Runtime.getRuntime().availableProcessors());
             long until = System.nanoTime() + DEADLINE.toNanos();
             for (int i = 0; i < carriers; i++) {
-                spinners.add(Thread.ofVirtual().name("carrier-hog").start(() -> {
+                Thread.ofVirtual().name("carrier-hog").start(() -> {
                     while (spinning.get() && System.nanoTime() < until) {
                         Thread.onSpinWait();
                     }
-                }));
+                });
             }
         }
 
+        /** Lets the carriers go; the spinners end at their next look at the flag. */
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             spinning.set(false);
-            for (Thread spinner : spinners) {
-                spinner.join();
-            }
         }
     }
 
@@ -408,6 +406,58 @@ class SshdTransportFixesTest {
         assertTimeoutPreemptively(PROMPT, action::run, what + " blocked");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertTrue(took.compareTo(PROMPT) < 0, what + " took " + took.toMillis() + " ms");
+    }
+
+    // --- 5. only a refusal of every method is AUTH_FAILED
+
+    @Test
+    void aWrongKeyIsStillAuthFailed() throws Exception {
+        Path stranger = newKey("stranger_ed25519", "ed25519", "");
+        TransportException thrown = assertThrows(TransportException.class, () -> transport.connect(
+                settings(sshd, knows(sshd.hostKey()), List.of(stranger), CredentialPrompt.NONE, Duration.ofSeconds(10))));
+        assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
+        assertTrue(thrown.getMessage().startsWith("Permission denied for " + sshd.user() + "@" + sshd.endpoint()),
+                thrown.getMessage());
+    }
+
+    @Test
+    void aServerThatGoesAwayDuringAuthenticationIsNoAuthFailure() throws Exception {
+        Path encrypted = newKey("doomed_ed25519", "ed25519", "secret");
+        try (OpenSshServer doomed = OpenSshServer.start(dir.resolve("doomed"))) {
+            doomed.authorize(pub(encrypted));
+            CredentialPrompt killsTheServer = new CredentialPrompt() {
+                @Override
+                public Optional<char[]> passphrase(Path keyFile) {
+                    doomed.kill(); // after key exchange, before the key is offered
+                    return Optional.of("secret".toCharArray());
+                }
+
+                @Override
+                public Optional<char[]> password(String user, Endpoint server) {
+                    return Optional.empty();
+                }
+            };
+            TransportException thrown = assertThrows(TransportException.class, () -> transport.connect(
+                    settings(doomed, knows(doomed.hostKey()), List.of(encrypted), killsTheServer, Duration.ofSeconds(10))));
+            assertEquals(Reason.UNREACHABLE, thrown.reason(), thrown.getMessage());
+            assertTrue(thrown.getMessage().startsWith("Connection to " + doomed.endpoint()
+                    + " was lost during authentication"), thrown.getMessage());
+        }
+    }
+
+    /** sshd's MaxAuthTries: the server refused the keys tried and will hear no more: a refusal, with its cause. */
+    @Test
+    void tooManyAuthenticationFailuresIsAuthFailedAndSaysSo() throws Exception {
+        Path first = newKey("wrong1_ed25519", "ed25519", "");
+        Path second = newKey("wrong2_ed25519", "ed25519", "");
+        try (OpenSshServer strict = OpenSshServer.start(dir.resolve("strict"), "MaxAuthTries 1")) {
+            TransportException thrown = assertThrows(TransportException.class, () -> transport.connect(
+                    settings(strict, knows(strict.hostKey()), List.of(first, second, strict.userKey()),
+                            CredentialPrompt.NONE, Duration.ofSeconds(10))));
+            assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
+            assertTrue(thrown.getMessage().contains("too many authentication failures"), thrown.getMessage());
+            assertTrue(thrown.getMessage().contains(first.toString()), thrown.getMessage());
+        }
     }
 
     // --- helpers

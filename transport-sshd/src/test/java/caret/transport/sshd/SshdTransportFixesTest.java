@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -42,15 +43,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelListener;
+import org.apache.sshd.core.CoreModuleProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The fixes of the transport review, each against a real OpenSSH sshd on 127.0.0.1. */
@@ -457,6 +462,147 @@ class SshdTransportFixesTest {
             assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
             assertTrue(thrown.getMessage().contains("too many authentication failures"), thrown.getMessage());
             assertTrue(thrown.getMessage().contains(first.toString()), thrown.getMessage());
+        }
+    }
+
+    // --- 6. local window: 512 KiB per channel, both kinds
+
+    @Test
+    void everyChannelHasALocalWindowOf512KiB() throws Exception {
+        try (EchoServer echo = EchoServer.start(); SshConnection connection = transport.connect(settings(sshd))) {
+            List<Long> windows = new CopyOnWriteArrayList<>();
+            ((SshdConnection) connection).session().addChannelListener(new ChannelListener() {
+                @Override
+                public void channelOpenSuccess(Channel channel) {
+                    windows.add(((AbstractChannel) channel).getLocalWindow().getMaxSize());
+                }
+            });
+            try (SshChannel direct = connection.openChannel(echo.endpoint(), new Endpoint("127.0.0.1", 40000))) {
+                direct.write(new byte[] {7}, 0, 1);
+                assertEquals(1, direct.read(new byte[1], 0, 1));
+            }
+            try (RemoteListen listen = connection.listen(new Endpoint("127.0.0.1", 0), answering("w"));
+                    Socket socket = new Socket(InetAddress.getLoopbackAddress(), listen.bound().port())) {
+                socket.shutdownOutput();
+                assertEquals("w", new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+            assertEquals(List.of(512L * 1024, 512L * 1024), windows);
+        }
+    }
+
+    // --- 6. local window: the manual measurement, not an assertion
+
+    /**
+     * Throughput of one bulk stream (512 MiB each way) through a direct channel to a local sink or
+     * source, for local windows of 2 MiB, 1 MiB and 512 KiB, interleaved, after a warm-up; run by
+     * hand with {@code -DargLine=-Dcaret.windowBench=true} (optionally {@code
+     * -Dcaret.windowBench.repeats=8}). Prints MB/s; asserts only the bytes and the window in effect.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "caret.windowBench", matches = "true")
+    void measuresBulkThroughputForLocalWindows() throws Exception {
+        long total = Long.getLong("caret.windowBench.mib", 512) * 1024 * 1024;
+        int repeats = Integer.getInteger("caret.windowBench.repeats", 3);
+        try (BulkServer bulk = new BulkServer(total); SshConnection connection = transport.connect(settings(sshd))) {
+            ClientSession session = ((SshdConnection) connection).session();
+            AtomicLong inEffect = new AtomicLong();
+            session.addChannelListener(new ChannelListener() {
+                @Override
+                public void channelOpenSuccess(Channel channel) {
+                    inEffect.set(((AbstractChannel) channel).getLocalWindow().getMaxSize());
+                }
+            });
+            transfer(connection, bulk, 'D', total); // warm-up: JIT
+            transfer(connection, bulk, 'U', total);
+            for (int round = 0; round < repeats; round++) {
+                for (long window : List.of(2L << 20, 1L << 20, 512L << 10)) {
+                    CoreModuleProperties.WINDOW_SIZE.set(session, window);
+                    double down = transfer(connection, bulk, 'D', total);
+                    assertEquals(window, inEffect.get(), "the local window of the channel");
+                    double up = transfer(connection, bulk, 'U', total);
+                    System.out.printf("window-bench round %d window %4d KiB: down %6.1f MB/s, up %6.1f MB/s%n", round,
+                            window >> 10, down, up);
+                }
+            }
+        }
+    }
+
+    /** MB/s for {@code total} bytes through one direct channel: 'D' the server side sends, 'U' we send. */
+    private static double transfer(SshConnection connection, BulkServer bulk, char direction, long total)
+            throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long start = System.nanoTime();
+        try (SshChannel channel = connection.openChannel(bulk.endpoint(), new Endpoint("127.0.0.1", 40000))) {
+            channel.write(new byte[] {(byte) direction}, 0, 1);
+            long moved = 0;
+            if (direction == 'D') {
+                channel.sendEof();
+                for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
+                    moved += n;
+                }
+            } else {
+                for (; moved < total; moved += buffer.length) {
+                    channel.write(buffer, 0, buffer.length);
+                }
+                channel.sendEof();
+                byte[] ack = new byte[8];
+                assertEquals(8, channel.read(ack, 0, 8));
+                assertEquals(total, java.nio.ByteBuffer.wrap(ack).getLong());
+            }
+            assertEquals(total, moved);
+        }
+        return total / 1e6 / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** 'D': sends {@code total} bytes and closes; 'U': reads to EOF, answers the count. On 127.0.0.1. */
+    private static final class BulkServer implements AutoCloseable {
+        private final ServerSocket server;
+
+        BulkServer(long total) throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        Thread.ofVirtual().start(() -> serve(socket, total));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private static void serve(Socket socket, long total) {
+            byte[] buffer = new byte[64 * 1024];
+            try (socket) {
+                int command = socket.getInputStream().read();
+                if (command == 'D') {
+                    OutputStream out = socket.getOutputStream();
+                    for (long sent = 0; sent < total; sent += buffer.length) {
+                        out.write(buffer);
+                    }
+                    socket.shutdownOutput();
+                    socket.getInputStream().readAllBytes();
+                } else {
+                    long received = 0;
+                    for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
+                        received += n;
+                    }
+                    socket.getOutputStream().write(java.nio.ByteBuffer.allocate(8).putLong(received).array());
+                    socket.shutdownOutput();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        Endpoint endpoint() {
+            return new Endpoint("127.0.0.1", server.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
         }
     }
 

@@ -15,7 +15,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.HostConfigEntry;
@@ -25,6 +25,7 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.future.WaitableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,16 +34,19 @@ final class Connector {
 
     private static final Logger log = LoggerFactory.getLogger(Connector.class);
 
+    /** How long a failed handshake may take to close, for the server's disconnect reason to be known. */
+    private static final Duration DISCONNECT_WAIT = Duration.ofSeconds(1);
+
     private Connector() {
     }
 
     static SshdConnection connect(SharedClient clients, ConnectionSettings settings) throws TransportException {
         Endpoint server = settings.server();
-        long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+        ConnectDeadline deadline = new ConnectDeadline(settings.connectTimeout());
         InetAddress address = resolve(server);
         SshClient client = clients.acquire();
-        SshdConnection connection = new SshdConnection(settings, clients, client);
-        Identities identities = new Identities(settings);
+        SshdConnection connection = new SshdConnection(settings, deadline, clients, client);
+        Identities identities = new Identities(settings, deadline);
         boolean connected = false;
         try {
             HostConfigEntry entry = new HostConfigEntry(server.host(), address.getHostAddress(), server.port(),
@@ -50,7 +54,7 @@ final class Connector {
             entry.setIdentitiesOnly(true);
             ConnectFuture connecting = client.connect(entry,
                     AttributeRepository.ofKeyValuePair(SshdConnection.KEY, connection), null);
-            if (!connecting.await(remainingMillis(deadline))) {
+            if (!await(connecting, deadline)) {
                 connecting.cancel();
                 throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": no answer within "
                         + seconds(settings.connectTimeout()) + ". Is the host up, and does a firewall drop the port?");
@@ -64,7 +68,7 @@ final class Connector {
             session.setPasswordIdentityProvider(identities.passwords());
 
             AuthFuture auth = session.auth();
-            if (!auth.await(remainingMillis(deadline))) {
+            if (!await(auth, deadline)) {
                 throw connection.hostKeyFailure().orElseGet(() -> new TransportException(Reason.UNREACHABLE,
                         "Connection to " + server + " timed out after " + seconds(settings.connectTimeout())
                         + " during the SSH handshake. Is it an SSH server, and is the network slow? Raise the connect timeout."));
@@ -96,8 +100,17 @@ final class Connector {
         }
     }
 
-    private static long remainingMillis(long deadline) {
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    /**
+     * Waits for {@code future} until the deadline, which stands still while the user is asked (host
+     * key, passphrase, password): only the network and the server are timed.
+     */
+    private static boolean await(WaitableFuture future, ConnectDeadline deadline) throws IOException {
+        for (long wait = deadline.waitMillis(); wait > 0; wait = deadline.waitMillis()) {
+            if (future.await(wait)) {
+                return true;
+            }
+        }
+        return future.isDone();
     }
 
     private static String seconds(Duration d) {
@@ -141,17 +154,18 @@ final class Connector {
         }
         SshException ssh = sshException(failure);
         int code = ssh == null ? 0 : ssh.getDisconnectCode();
-        boolean keyExchanged = connection.session() != null && connection.session().getServerKey() != null;
-        if (code == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE
-                || (keyExchanged && code != SshConstants.SSH2_DISCONNECT_HOST_KEY_NOT_VERIFIABLE)) {
-            String offered = identities.describeOffered();
-            return new TransportException(Reason.AUTH_FAILED, "Permission denied for " + who + ": " + offered
-                    + (code == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE ? "" : " (" + describe(cause) + ")")
-                    + ". Check -i and the server's authorized_keys.", failure);
-        }
         if (code == SshConstants.SSH2_DISCONNECT_HOST_KEY_NOT_VERIFIABLE) {
             return new TransportException(Reason.HOST_KEY_UNKNOWN, "The host key of " + server
                     + " was not accepted. Check known_hosts.", failure);
+        }
+        if (code == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE) {
+            // MINA's verdict once the server has refused every method it could try.
+            return new TransportException(Reason.AUTH_FAILED, "Permission denied for " + who + ": "
+                    + identities.describeOffered() + ". Check -i and the server's authorized_keys.", failure);
+        }
+        boolean keyExchanged = connection.session() != null && connection.session().getServerKey() != null;
+        if (keyExchanged) {
+            return authenticationBroke(server, who, connection, identities, failure, cause);
         }
         String reason = describe(cause);
         String hint = reason.toLowerCase(Locale.ROOT).contains("negotiat")
@@ -159,6 +173,50 @@ final class Connector {
                 : "Is it an SSH server? Its log says more.";
         return new TransportException(Reason.PROTOCOL, "SSH handshake with " + server + " failed: " + reason + ". " + hint,
                 failure);
+    }
+
+    /**
+     * Authentication ended without the server refusing every method: it disconnected, or the
+     * connection broke. Only a disconnect for too many authentication failures (sshd's
+     * MaxAuthTries) is a refusal of the keys offered.
+     */
+    private static TransportException authenticationBroke(Endpoint server, String who, SshdConnection connection,
+            Identities identities, Throwable failure, Throwable cause) {
+        Optional<String> disconnect = connection.serverDisconnect(DISCONNECT_WAIT);
+        if (disconnect.isPresent()) {
+            String text = disconnect.get().isBlank() ? describe(cause) : disconnect.get();
+            if (text.toLowerCase(Locale.ROOT).contains("too many authentication failures")) {
+                return new TransportException(Reason.AUTH_FAILED, "Permission denied for " + who
+                        + ": the server gave up after too many authentication failures (its MaxAuthTries), having refused"
+                        + " the keys tried so far (" + identities.describeTried() + "). Offer fewer keys with -i, the"
+                        + " right one first.", failure);
+            }
+            return new TransportException(Reason.PROTOCOL, "Server " + server
+                    + " disconnected during authentication: " + text + ". Its log says more.", failure);
+        }
+        String text = describe(cause);
+        if (text.startsWith("Session is") && text.endsWith("closed")) { // MINA's words for an EOF
+            text = "the server closed the connection";
+        }
+        if (isConnectionLoss(failure)) {
+            return new TransportException(Reason.UNREACHABLE, "Connection to " + server
+                    + " was lost during authentication (" + text + "): the server or the network went away."
+                    + " Try again; if it keeps happening, the server's log says why.", failure);
+        }
+        return new TransportException(Reason.PROTOCOL, "Authentication with " + server + " failed: " + text
+                + ". Its log says more.", failure);
+    }
+
+    /** The session closed under the handshake (EOF, reset) rather than a protocol verdict. */
+    private static boolean isConnectionLoss(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            String text = text(c);
+            if (c instanceof java.io.EOFException || c instanceof java.net.SocketException
+                    || text.contains("reset") || text.contains("broken pipe") || text.contains("closed")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static SshException sshException(Throwable t) {

@@ -40,12 +40,15 @@ final class Identities {
     private static final int PASSPHRASE_ATTEMPTS = 3;
 
     private final ConnectionSettings settings;
+    private final ConnectDeadline deadline;
     private final Map<Path, List<KeyPair>> loaded = new ConcurrentHashMap<>();
     private final Map<Path, String> skipped = new ConcurrentHashMap<>();
     private volatile List<String> password;
 
-    Identities(ConnectionSettings settings) {
+    /** @param deadline the connect timeout, stopped while the prompt asks the user */
+    Identities(ConnectionSettings settings, ConnectDeadline deadline) {
         this.settings = settings;
+        this.deadline = deadline;
     }
 
     KeyIdentityProvider keys() {
@@ -86,6 +89,15 @@ final class Identities {
         return parts.stream().collect(Collectors.joining("; "));
     }
 
+    /** The key files MINA has taken keys from so far, in order, for messages. */
+    String describeTried() {
+        List<String> tried = settings.identities().stream()
+                .filter(f -> !loaded.getOrDefault(f, List.of()).isEmpty())
+                .map(Path::toString)
+                .toList();
+        return tried.isEmpty() ? "none" : String.join(", ", tried);
+    }
+
     private List<KeyPair> load(SessionContext session, Path file) {
         return loaded.computeIfAbsent(file, f -> {
             try (InputStream in = Files.newInputStream(f)) {
@@ -119,7 +131,13 @@ final class Identities {
             synchronized (this) {
                 pw = password;
                 if (pw == null) {
-                    Optional<char[]> chars = settings.prompt().password(settings.user(), settings.server());
+                    Optional<char[]> chars;
+                    deadline.pause();
+                    try {
+                        chars = settings.prompt().password(settings.user(), settings.server());
+                    } finally {
+                        deadline.resume();
+                    }
                     pw = chars.map(Identities::toStringAndWipe).map(List::of).orElse(List.of());
                     password = pw;
                 }
@@ -146,7 +164,14 @@ final class Identities {
 
         @Override
         public String getPassword(SessionContext session, NamedResource resourceKey, int retryIndex) {
-            return settings.prompt().passphrase(file).map(Identities::toStringAndWipe).orElse(null);
+            Optional<char[]> chars;
+            deadline.pause();
+            try {
+                chars = settings.prompt().passphrase(file);
+            } finally {
+                deadline.resume();
+            }
+            return chars.map(Identities::toStringAndWipe).orElse(null);
         }
 
         @Override

@@ -30,6 +30,17 @@ final class SharedClient {
     /** "Block while the window is full" has no end in the SPI; MINA wants a finite wait. */
     private static final Duration WINDOW_WAIT = Duration.ofDays(365L * 100);
 
+    /**
+     * The local window of every channel: how much unread data MINA may hold in the heap per channel
+     * (in its pipe) before the server must wait. MINA's default is 2 MiB, so about 60 channels
+     * whose applications do not read fill the launcher's 128 MiB heap. One bulk stream of 512 MiB
+     * through 127.0.0.1 (aes128-gcm, JDK 25, 2 cores, median of 8) moved 437 MB/s down and 874 up
+     * with 2 MiB, 480 and 838 with 1 MiB, 540 and 923 with 512 KiB: no slower, 4 times the
+     * channels. On a long path it caps one channel's download at window / round trip (10 MB/s at
+     * 50 ms).
+     */
+    static final long LOCAL_WINDOW = 512 * 1024;
+
     private SshClient client;
     private int users;
 
@@ -77,6 +88,7 @@ final class SharedClient {
         // A forward may sit idle for hours; keepalive, not an idle timer, decides when it is dead.
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(client, WINDOW_WAIT);
+        CoreModuleProperties.WINDOW_SIZE.set(client, LOCAL_WINDOW);
         return client;
     }
 

@@ -14,14 +14,20 @@ import caret.spi.TransportException.Reason;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -30,14 +36,18 @@ import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.future.OpenFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.future.SshFutureListener;
 import org.apache.sshd.common.future.CloseFuture;
+import org.apache.sshd.common.future.GlobalRequestFuture;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
@@ -58,6 +68,12 @@ final class SshdConnection implements SshConnection {
     /** Session events of every session of the shared client, handed to their connection. */
     static final SessionListener SESSION_EVENTS = new SessionListener() {
         @Override
+        public void sessionCreated(Session session) {
+            // Called before the session sends its KEXINIT: the last moment to reorder its proposal.
+            find(session).ifPresent(c -> c.preferKnownHostKeyTypes(session));
+        }
+
+        @Override
         public void sessionException(Session session, Throwable t) {
             find(session).ifPresent(c -> c.failure.compareAndSet(null, t));
         }
@@ -65,7 +81,7 @@ final class SshdConnection implements SshConnection {
         @Override
         public void sessionDisconnect(Session session, int reason, String msg, String language, boolean initiator) {
             if (!initiator) {
-                find(session).ifPresent(c -> c.disconnectMessage.compareAndSet(null, msg));
+                find(session).ifPresent(c -> c.disconnectMessage.compareAndSet(null, msg == null ? "" : msg));
             }
         }
 
@@ -76,9 +92,15 @@ final class SshdConnection implements SshConnection {
     };
 
     private static final Duration MIN_REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long {@link #close()} lets MINA close gracefully (flush queued packets, exchange channel
+     * CLOSE) before it drops the socket: long enough for a live server, short enough that a hung
+     * one does not hold up Ctrl-C.
+     */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
     private final ConnectionSettings settings;
+    private final ConnectDeadline deadline;
     private final SharedClient clients;
     private final SshClient client;
     private final Duration requestTimeout;
@@ -93,8 +115,9 @@ final class SshdConnection implements SshConnection {
     private volatile boolean ready;
     private IOException dropCause;
 
-    SshdConnection(ConnectionSettings settings, SharedClient clients, SshClient client) {
+    SshdConnection(ConnectionSettings settings, ConnectDeadline deadline, SharedClient clients, SshClient client) {
         this.settings = settings;
+        this.deadline = deadline;
         this.clients = clients;
         this.client = client;
         this.requestTimeout = settings.connectTimeout().compareTo(MIN_REQUEST_TIMEOUT) > 0
@@ -133,6 +156,40 @@ final class SshdConnection implements SshConnection {
         }
     }
 
+    /**
+     * Offers the host key algorithms of the key types the verifier already trusts first, so that a
+     * server with several host keys shows the known one (OpenSSH's {@code order_hostkeyalgs}).
+     */
+    private void preferKnownHostKeyTypes(Session session) {
+        List<String> known;
+        try {
+            known = settings.hostKeys().knownKeyTypes(settings.server());
+        } catch (RuntimeException e) {
+            log.debug("Cannot tell the known host key types of {}: {}", settings.server(), e.toString());
+            return;
+        }
+        if (known == null || known.isEmpty()) {
+            return;
+        }
+        List<NamedFactory<Signature>> ordered = HostKeyOrder.preferring(session.getSignatureFactories(), known);
+        session.setSignatureFactories(ordered);
+        log.debug("Host key algorithms for {}, known types {} first: {}", settings.server(), known,
+                NamedResource.getNames(ordered));
+    }
+
+    /**
+     * The text of the server's SSH_MSG_DISCONNECT, if it sent one (possibly blank). MINA fails the
+     * auth future before it tells session listeners of the disconnect, so this first waits up to
+     * {@code max} for the failing session to finish closing.
+     */
+    Optional<String> serverDisconnect(Duration max) {
+        ClientSession s = session;
+        if (s != null && disconnectMessage.get() == null) {
+            s.waitFor(EnumSet.of(ClientSession.ClientSessionEvent.CLOSED), max);
+        }
+        return Optional.ofNullable(disconnectMessage.get());
+    }
+
     Optional<TransportException> hostKeyFailure() {
         return Optional.ofNullable(hostKeyFailure.get());
     }
@@ -142,6 +199,7 @@ final class SshdConnection implements SshConnection {
      * threw, so that {@code connect} can throw exactly that instead of MINA's generic error.
      */
     boolean verifyHostKey(PublicKey key) {
+        deadline.pause(); // the verifier may ask the user: not the server's time
         try {
             settings.hostKeys().verify(settings.server(), hostKey(key));
             return true;
@@ -152,6 +210,8 @@ final class SshdConnection implements SshConnection {
             hostKeyFailure.compareAndSet(null, new TransportException(Reason.HOST_KEY_UNKNOWN,
                     "Cannot check the host key of " + settings.server() + ": " + Connector.describe(e), e));
             return false;
+        } finally {
+            deadline.resume();
         }
     }
 
@@ -206,49 +266,107 @@ final class SshdConnection implements SshConnection {
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(handler, "handler");
         ClientSession s = openSession();
-        // Register before asking: with a fixed port, the first connection may beat the reply.
+        // Registered before asking, see SshdRemoteListen: no incoming channel may find it missing.
         SshdRemoteListen listen = new SshdRemoteListen(this, bind, handler);
-        if (bind.port() != 0) {
-            listens.add(listen);
-        }
-        Buffer reply;
+        listens.add(listen);
+        CompletableFuture<Boolean> answered = new CompletableFuture<>();
+        SshFutureListener<CloseFuture> wake = f -> answered.completeExceptionally(lost());
+        s.addCloseFutureListener(wake);
         try {
-            reply = s.request("tcpip-forward", forwardRequest(s, "tcpip-forward", bind.host(), bind.port()),
-                    requestTimeout);
+            // The reply handler runs on MINA's I/O thread, before it reads the packet after the reply.
+            GlobalRequestFuture sent = s.request(forwardRequest(s, "tcpip-forward", bind.host(), bind.port()),
+                    "tcpip-forward", (cmd, reply) -> answer(listen, answered, cmd, reply));
+            sent.addListener(f -> {
+                if (f.getException() != null) {
+                    answered.completeExceptionally(f.getException());
+                }
+            });
+            if (!s.isOpen() || s.isClosing()) {
+                answered.completeExceptionally(lost()); // closed before the close listener was in place
+            }
+            if (!awaitAnswer(answered, listen)) {
+                throw new RemoteBindException(settings.server(), bind);
+            }
         } catch (IOException e) {
+            if (listen.abandon() || !isOpen()) {
+                listens.remove(listen);
+                throw isOpen() ? e : lost();
+            }
+            // Granted just as we gave up (timeout, interrupt): keep it.
+        } catch (RuntimeException e) {
             listens.remove(listen);
-            throw isOpen() ? e : lost();
-        }
-        if (reply == null) {
-            listens.remove(listen);
-            throw new RemoteBindException(settings.server(), bind);
-        }
-        // The reply carries the port only when we asked for port 0 (RFC 4254 7.1).
-        int port = bind.port() != 0 ? bind.port() : (int) reply.getUInt();
-        listen.bound(port);
-        if (bind.port() == 0) {
-            listens.add(listen);
+            listen.close(); // cancels it if the server granted it meanwhile
+            throw e;
+        } finally {
+            s.removeCloseFutureListener(wake);
         }
         log.debug("Server {} listens on {}", settings.server(), listen.bound());
         return listen;
     }
 
-    /** Sends {@code cancel-tcpip-forward} and forgets the listen; never throws. */
-    void cancel(SshdRemoteListen listen) {
-        listens.remove(listen);
-        ClientSession s = session;
-        if (s == null || !s.isOpen() || closing.get()) {
+    /** The server's answer to {@code tcpip-forward}, on MINA's I/O thread. */
+    private void answer(SshdRemoteListen listen, CompletableFuture<Boolean> answered, int cmd, Buffer reply) {
+        if (cmd != SshConstants.SSH_MSG_REQUEST_SUCCESS) {
+            answered.complete(false);
             return;
         }
-        Endpoint bound = listen.bound();
+        // The reply carries the port only when we asked for port 0 (RFC 4254 7.1).
+        int port = listen.requested().port() != 0 ? listen.requested().port() : (int) reply.getUInt();
+        if (listen.granted(port)) {
+            answered.complete(true);
+        } else {
+            // The caller gave up waiting: the server listens for nobody.
+            listens.remove(listen);
+            log.debug("Server {} granted {} after we gave up on it: cancelling", settings.server(), listen.requested());
+            sendCancel(listen.requested().host(), port);
+        }
+    }
+
+    /** Waits for the answer; true when granted, false when refused. */
+    private boolean awaitAnswer(CompletableFuture<Boolean> answered, SshdRemoteListen listen) throws IOException {
         try {
-            Buffer reply = s.request("cancel-tcpip-forward",
-                    forwardRequest(s, "cancel-tcpip-forward", listen.requested().host(), bound.port()), requestTimeout);
-            if (reply == null) {
-                log.warn("Server {} refused to stop listening on {}", settings.server(), bound);
+            return answered.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new SocketTimeoutException("Server " + settings.server() + " did not answer the request to listen on "
+                    + listen.requested() + " within " + requestTimeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
             }
+            throw new IOException("Cannot ask " + settings.server() + " to listen on " + listen.requested() + ": "
+                    + Connector.describe(cause), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while asking " + settings.server() + " to listen on "
+                    + listen.requested());
+        }
+    }
+
+    /**
+     * Forgets the listen and sends {@code cancel-tcpip-forward} without waiting for the answer: a
+     * hung server must not hold up closing, and channels for the port are refused from now on
+     * anyway. Nothing is sent once the connection is closed or closing. Never throws.
+     */
+    void cancel(SshdRemoteListen listen) {
+        listens.remove(listen);
+        Endpoint bound = listen.bound();
+        sendCancel(listen.requested().host(), bound.port());
+    }
+
+    private void sendCancel(String host, int port) {
+        ClientSession s = session;
+        if (s == null || !s.isOpen() || s.isClosing() || closing.get()) {
+            return;
+        }
+        try {
+            s.request(forwardRequest(s, "cancel-tcpip-forward", host, port), "cancel-tcpip-forward", (cmd, reply) -> {
+                if (cmd != SshConstants.SSH_MSG_REQUEST_SUCCESS) {
+                    log.warn("Server {} refused to stop listening on {}", settings.server(), new Endpoint(host, port));
+                }
+            });
         } catch (IOException e) {
-            log.debug("cancel-tcpip-forward {} on {} failed: {}", bound, settings.server(), e.toString());
+            log.debug("cancel-tcpip-forward {}:{} on {} failed: {}", host, port, settings.server(), e.toString());
         }
     }
 

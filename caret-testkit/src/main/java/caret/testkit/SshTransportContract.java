@@ -575,6 +575,62 @@ public abstract class SshTransportContract {
         }
     }
 
+    /**
+     * Channels closed from another thread while their writers are busy: each writer ends with an
+     * IOException, and the connection lives on (JSch sent DATA after CLOSE here, and OpenSSH ended
+     * the session: "data packet referred to nonexistent channel").
+     */
+    @Test
+    public void survivesChannelsClosedWhileTheirWritersRun() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            for (int round = 0; round < 3; round++) {
+                int count = 16;
+                List<SshChannel> channels = new ArrayList<>();
+                List<CompletableFuture<Throwable>> writers = new ArrayList<>();
+                List<java.util.concurrent.atomic.AtomicLong> written = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    SshChannel channel = connection.openChannel(echo.endpoint(), localOriginator());
+                    channels.add(channel);
+                    java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+                    written.add(bytes);
+                    Thread.ofVirtual().start(() -> { // drains the echo until the close ends it
+                        byte[] buffer = new byte[64 * 1024];
+                        try {
+                            while (channel.read(buffer, 0, buffer.length) >= 0) {
+                                // discard
+                            }
+                        } catch (IOException expected) {
+                            // closed under the reader: that is the point
+                        }
+                    });
+                    CompletableFuture<Throwable> end = new CompletableFuture<>();
+                    writers.add(end);
+                    Thread.ofVirtual().start(() -> {
+                        byte[] chunk = new byte[32 * 1024];
+                        try {
+                            while (true) {
+                                channel.write(chunk, 0, chunk.length);
+                                bytes.addAndGet(chunk.length);
+                            }
+                        } catch (Throwable t) {
+                            end.complete(t);
+                        }
+                    });
+                }
+                for (int i = 0; i < count; i++) {
+                    java.util.concurrent.atomic.AtomicLong bytes = written.get(i);
+                    awaitCondition("writer " + i + " is streaming", () -> bytes.get() > 256 * 1024);
+                    channels.get(i).close();
+                }
+                for (CompletableFuture<Throwable> end : writers) {
+                    assertTrue(end.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
+                }
+                assertTrue(connection.isOpen(), "closing channels under their writers leaves the connection up");
+                roundTrip(connection);
+            }
+        }
+    }
+
     // --- helpers for subclasses
 
     /** Sends {@code size} pseudo-random bytes through an echo channel, half-closes, compares SHA-256 both ways. */

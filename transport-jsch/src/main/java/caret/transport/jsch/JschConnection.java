@@ -138,6 +138,9 @@ final class JschConnection implements SshConnection {
             throw isOpen() ? new IOException("Cannot open a channel on " + settings.server() + ": " + Connector.describe(e), e)
                     : unusable();
         }
+        if (channel == null) { // JSch returns null while the session is disconnecting
+            throw unusable();
+        }
         channel.setHost(target.host());
         channel.setPort(target.port());
         channel.setOrgIPAddress(originator.host());
@@ -149,14 +152,15 @@ final class JschConnection implements SshConnection {
         opening.add(channel);
         long start = System.nanoTime();
         JSchException failed = null;
+        String text;
         try {
             channel.connect(OPEN_TIMEOUT_MS);
         } catch (JSchException e) {
             failed = e;
         } finally {
             opening.remove(channel);
+            text = PacketTap.take(channel.getId()).orElse("");
         }
-        String text = PacketTap.take(channel.getId()).orElse("");
         if (failed == null && channel.isConnected()) {
             log.debug("Channel {} open to {}", channel.getId(), target);
             return new JschChannel(channel, in, channel.getOutputStream(), name);

@@ -625,7 +625,7 @@ public abstract class SshTransportContract {
                 for (CompletableFuture<Throwable> end : writers) {
                     assertTrue(end.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
                 }
-                assertTrue(connection.isOpen(), "closing channels under their writers leaves the connection up");
+                assertTrue(connection.isOpen(), () -> "closing channels under their writers leaves the connection up; sshd says: " + sshd.log());
                 roundTrip(connection);
             }
         }

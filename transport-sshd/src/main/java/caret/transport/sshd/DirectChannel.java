@@ -28,6 +28,21 @@ final class DirectChannel extends ChannelDirectTcpip {
         return (ChannelOutputStream) getInvertedIn();
     }
 
+    /**
+     * Data that arrives after we closed our end (the peer sends until it sees our CLOSE) is dropped:
+     * MINA's pipe would throw, and an exception here closes the whole session, every channel on it.
+     */
+    @Override
+    protected void doWriteData(byte[] data, int off, long len) throws IOException {
+        try {
+            super.doWriteData(data, off, len);
+        } catch (IOException e) {
+            if (pipe().isOpen()) {
+                throw e;
+            }
+        }
+    }
+
     @Override
     public void handleEof() throws IOException {
         super.handleEof();

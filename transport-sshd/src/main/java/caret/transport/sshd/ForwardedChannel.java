@@ -86,7 +86,15 @@ final class ForwardedChannel extends AbstractServerChannel {
 
     @Override
     protected void doWriteData(byte[] data, int off, long len) throws IOException {
-        pipe.receive(data, off, (int) len);
+        try {
+            pipe.receive(data, off, (int) len);
+        } catch (IOException e) {
+            // After we closed our end the peer still sends until it sees our CLOSE: drop it, as an
+            // exception here would close the whole session, every channel on it.
+            if (pipe.isOpen()) {
+                throw e;
+            }
+        }
     }
 
     @Override

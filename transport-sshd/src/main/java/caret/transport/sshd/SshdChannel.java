@@ -5,6 +5,7 @@ import caret.spi.SshChannel;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.common.channel.ChannelOutputStream;
@@ -27,6 +28,8 @@ final class SshdChannel implements SshChannel {
     private final String name;
     private final AtomicBoolean eofSent = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Held while a write or EOF is on its way, so that CLOSE never overtakes DATA. */
+    private final ReentrantLock writing = new ReentrantLock();
 
     SshdChannel(AbstractChannel channel, ChannelPipedInputStream in, ChannelOutputStream out, String name) {
         this.channel = channel;
@@ -67,13 +70,14 @@ final class SshdChannel implements SshChannel {
     @Override
     public void write(byte[] buffer, int offset, int len) throws IOException {
         Objects.checkFromIndexSize(offset, len, buffer.length);
-        if (closed.get()) {
-            throw new IOException("The " + name + " is closed");
-        }
-        if (eofSent.get()) {
-            throw new IOException("EOF was already sent on the " + name + "; it takes no more data");
-        }
+        writing.lock();
         try {
+            if (closed.get()) {
+                throw new IOException("The " + name + " is closed");
+            }
+            if (eofSent.get()) {
+                throw new IOException("EOF was already sent on the " + name + "; it takes no more data");
+            }
             out.write(buffer, offset, len);
             out.flush();
         } catch (IOException e) {
@@ -81,16 +85,29 @@ final class SshdChannel implements SshChannel {
                 throw new IOException("The " + name + " was closed while writing", e);
             }
             throw e;
+        } finally {
+            writing.unlock();
         }
     }
 
     @Override
     public void sendEof() throws IOException {
-        if (eofSent.compareAndSet(false, true) && !closed.get()) {
-            out.close(); // flushes, then SSH_MSG_CHANNEL_EOF; the channel stays open
+        writing.lock();
+        try {
+            if (eofSent.compareAndSet(false, true) && !closed.get()) {
+                out.close(); // flushes, then SSH_MSG_CHANNEL_EOF; the channel stays open
+            }
+        } finally {
+            writing.unlock();
         }
     }
 
+    /**
+     * Closes without racing a writer: a DATA packet sent after our CLOSE makes OpenSSH's sshd drop
+     * the whole connection ("packet referred to nonexistent channel"). MINA builds a packet after
+     * the window wait and sends it later, so CLOSE must wait until the writer is out: closing the
+     * remote window first wakes a writer waiting for space, then CLOSE goes out once it has left.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
@@ -99,7 +116,17 @@ final class SshdChannel implements SshChannel {
             } catch (IOException e) {
                 // ChannelPipedInputStream.close only flags and signals; it does not fail.
             }
-            channel.close(false); // sends CLOSE; closing the windows wakes a blocked writer
+            try {
+                channel.getRemoteWindow().close(); // wakes a writer waiting for window, sends nothing
+            } catch (IOException e) {
+                // Window.close only flags and signals.
+            }
+            writing.lock();
+            try {
+                channel.close(false); // sends CLOSE, after any DATA already on its way
+            } finally {
+                writing.unlock();
+            }
         }
     }
 

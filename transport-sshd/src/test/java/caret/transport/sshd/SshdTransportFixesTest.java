@@ -465,10 +465,10 @@ class SshdTransportFixesTest {
         }
     }
 
-    // --- 6. local window: 512 KiB per channel, both kinds
+    // --- 6. local window: 2 MiB per channel (OpenSSH's), both kinds
 
     @Test
-    void everyChannelHasALocalWindowOf512KiB() throws Exception {
+    void everyChannelHasTheLocalWindowOfOpenSsh() throws Exception {
         try (EchoServer echo = EchoServer.start(); SshConnection connection = transport.connect(settings(sshd))) {
             List<Long> windows = new CopyOnWriteArrayList<>();
             ((SshdConnection) connection).session().addChannelListener(new ChannelListener() {
@@ -486,7 +486,8 @@ class SshdTransportFixesTest {
                 socket.shutdownOutput();
                 assertEquals("w", new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
             }
-            assertEquals(List.of(512L * 1024, 512L * 1024), windows);
+            assertEquals(List.of(SharedClient.LOCAL_WINDOW, SharedClient.LOCAL_WINDOW), windows);
+            assertEquals(2L << 20, SharedClient.LOCAL_WINDOW);
         }
     }
 

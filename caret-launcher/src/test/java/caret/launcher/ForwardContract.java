@@ -3,6 +3,7 @@ package caret.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import caret.core.Caret;
 import caret.core.Forward;
@@ -303,6 +304,24 @@ abstract class ForwardContract {
                 });
                 assertTrue(source.written() < 64L << 20, "the source wrote " + (source.written() >> 20)
                         + " MiB into a connection nobody reads");
+            } finally {
+                toSource.stop();
+            }
+        }
+    }
+
+    @Test
+    void aReaderThatStopsReadingDoesNotStallTheOtherConnections() throws Exception {
+        // JSch replenishes a channel's window before the application reads, so its one session thread must block
+        // when a reader stops, and every channel of the connection waits: a known limit (README, transport-jsch).
+        assumeFalse(transport.equals("jsch"), "JSch stalls a connection's channels behind one that is not read");
+        try (EndlessSource source = new EndlessSource(512L << 20)) {
+            Forward toSource = start(0, source.endpoint());
+            try (Socket idle = open(toSource, source.endpoint())) {
+                Await.until("the idle connection's buffers fill", () -> source.written() > 8L << 20);
+                try (Socket other = openEcho(forward)) {
+                    assertEquals((4 << 20) + ":" + Traffic.expected(9, 4 << 20), Traffic.echo(other, 9, 4 << 20));
+                }
             } finally {
                 toSource.stop();
             }

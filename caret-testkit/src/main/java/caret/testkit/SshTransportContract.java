@@ -507,7 +507,8 @@ public abstract class SshTransportContract {
                     assertTrue(writerEnd.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
                     assertTrue(connection.isOpen());
                 } else {
-                    assertFalse(writerEnd.isDone(), "the writer waits for the window, the close for the writer");
+                    // The writer may go on waiting for the window (the close then waits for the writer), but the
+                    // connection stays usable, and closing it ends the writer at the latest.
                     assertTrue(connection.isOpen());
                     roundTrip(connection);
                     connection.close();

@@ -109,7 +109,11 @@ final class ForwardRunner implements ForwardContext {
         }
         events.accept(new ForwardEvent.Stopping(name));
         if (toStop != null) {
-            toStop.stop().run();
+            try {
+                toStop.stop().run();
+            } catch (RuntimeException e) { // a plugin's bug must not keep the engine's ports and connections
+                log.warn("[{}] forward type '{}' failed to stop: {}; report this to the plugin's authors", name, type.id(), e, e);
+            }
         }
         releaseAll();
         log.info("[{}] stopped{}", name, cause == null ? "" : ": " + cause);

@@ -294,14 +294,7 @@ abstract class ForwardContract {
             try (Socket idle = open(toSource, source.endpoint())) {
                 // The reader never reads: SSH flow control must stop the source once the buffers on the way are
                 // full (socket buffers, one channel window), instead of Caret taking in all it sends.
-                long[] last = {-1};
-                Await.until("the source is held back", Duration.ofSeconds(30), () -> {
-                    long now = source.written();
-                    boolean still = now == last[0] && now > 0;
-                    last[0] = now;
-                    LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-                    return still;
-                });
+                awaitHeldBack(source);
                 assertTrue(source.written() < 64L << 20, "the source wrote " + (source.written() >> 20)
                         + " MiB into a connection nobody reads");
             } finally {
@@ -318,7 +311,7 @@ abstract class ForwardContract {
         try (EndlessSource source = new EndlessSource(512L << 20)) {
             Forward toSource = start(0, source.endpoint());
             try (Socket idle = open(toSource, source.endpoint())) {
-                Await.until("the idle connection's buffers fill", () -> source.written() > 8L << 20);
+                awaitHeldBack(source); // every buffer between the source and the idle reader is full
                 try (Socket other = openEcho(forward)) {
                     assertEquals((4 << 20) + ":" + Traffic.expected(9, 4 << 20), Traffic.echo(other, 9, 4 << 20));
                 }
@@ -379,6 +372,18 @@ abstract class ForwardContract {
         try (Socket socket = openEcho(forward)) {
             assertEquals((1 << 20) + ":" + Traffic.expected(3, 1 << 20), Traffic.echo(socket, 3, 1 << 20));
         }
+    }
+
+    /** Waits until the source writes no more: the buffers on its way are full and flow control holds it. */
+    private static void awaitHeldBack(EndlessSource source) {
+        long[] last = {-1};
+        Await.until("the source is held back", Duration.ofSeconds(30), () -> {
+            long now = source.written();
+            boolean still = now == last[0] && now > 0;
+            last[0] = now;
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            return still;
+        });
     }
 
     static void assertClosed(Socket socket) throws IOException {

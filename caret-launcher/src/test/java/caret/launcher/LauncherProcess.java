@@ -2,9 +2,11 @@ package caret.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** Runs the real launcher, {@code java -p target/classes:target/mods/* -m caret.launcher}, as ./caret does. */
 final class LauncherProcess {
+
+    private static final Pattern READY = Pattern.compile("ready: connect to 127\\.0\\.0\\.1:(\\d+)");
 
     private LauncherProcess() {
     }
@@ -33,6 +39,23 @@ final class LauncherProcess {
         String stdout = read(process.getInputStream());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "caret did not exit: " + stdout);
         return new Result(process.exitValue(), stdout, stderr.get(10, TimeUnit.SECONDS));
+    }
+
+    /**
+     * Reads the launcher's standard output until its first {@code ready: connect to 127.0.0.1:PORT}
+     * line and returns PORT; every line read goes to {@code seen}. Fails with what was seen and the
+     * launcher's log when it ends without one.
+     */
+    static String readyPort(Process caret, List<String> seen, Path stderr) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = out.readLine()) != null; ) {
+            seen.add(line);
+            Matcher ready = READY.matcher(line);
+            if (ready.find()) {
+                return ready.group(1);
+            }
+        }
+        throw new AssertionError("no ready line in " + seen + "; stderr: " + (stderr == null ? "-" : Files.readString(stderr)));
     }
 
     static String read(InputStream in) {

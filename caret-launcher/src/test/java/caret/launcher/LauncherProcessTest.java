@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,8 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LauncherProcessTest {
-
-    private static final Pattern READY = Pattern.compile("ready: connect to 127\\.0\\.0\\.1:(\\d+)");
 
     Path dir;
 
@@ -60,17 +56,8 @@ class LauncherProcessTest {
         Path stderr = dir.resolve("caret.err");
         Process caret = LauncherProcess.launch(sshArgs("-N", "-v", "-L", "0:127.0.0.1:" + web.port()), stderr);
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
-            String port = null;
             List<String> seen = new ArrayList<>();
-            for (String line; port == null && (line = out.readLine()) != null; ) {
-                seen.add(line);
-                Matcher ready = READY.matcher(line);
-                if (ready.find()) {
-                    port = ready.group(1);
-                }
-            }
-            assertTrue(port != null, "no ready line in " + seen + "; stderr: " + Files.readString(stderr));
+            String port = LauncherProcess.readyPort(caret, seen, stderr);
             assertTrue(seen.contains("Allocated port " + port + " for local forward to 127.0.0.1:" + web.port()), seen::toString);
             try {
                 assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + port + "/"));
@@ -103,18 +90,9 @@ class LauncherProcessTest {
         builder.environment().put("SSH_ASKPASS", askpass.toString());
         builder.environment().put("SSH_ASKPASS_REQUIRE", "force");
         Process caret = builder.start();
-        StringBuilder stdout = new StringBuilder();
+        List<String> stdout = new ArrayList<>();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
-            String port = null;
-            for (String line; port == null && (line = out.readLine()) != null; ) {
-                stdout.append(line).append('\n');
-                Matcher ready = READY.matcher(line);
-                if (ready.find()) {
-                    port = ready.group(1);
-                }
-            }
-            assertTrue(port != null, "the encrypted key did not log in: " + stdout + Files.readString(stderr));
+            String port = LauncherProcess.readyPort(caret, stdout, stderr); // fails if the encrypted key did not log in
             assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + port + "/"));
         } finally {
             caret.destroy();
@@ -122,7 +100,7 @@ class LauncherProcessTest {
         }
         String log = Files.readString(stderr);
         assertTrue(log.lines().count() > 50, "expected a -vvv log, got: " + log);
-        assertTrue(!log.contains(passphrase) && !stdout.toString().contains(passphrase), "the passphrase was printed");
+        assertTrue(!log.contains(passphrase) && !String.join("\n", stdout).contains(passphrase), "the passphrase was printed");
     }
 
     @Test
@@ -181,15 +159,7 @@ class LauncherProcessTest {
         Process caret = limited.redirectError(stderr.toFile()).start();
         List<java.net.Socket> sockets = new ArrayList<>();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
-            String port = null;
-            for (String line; port == null && (line = out.readLine()) != null; ) {
-                Matcher ready = READY.matcher(line);
-                if (ready.find()) {
-                    port = ready.group(1);
-                }
-            }
-            assertTrue(port != null, Files.readString(stderr));
+            String port = LauncherProcess.readyPort(caret, new ArrayList<>(), stderr);
             for (int i = 0; i < 200; i++) { // more connections than caret has descriptors for
                 java.net.Socket socket = new java.net.Socket("127.0.0.1", Integer.parseInt(port));
                 socket.setSoTimeout(200);
@@ -274,15 +244,7 @@ class LauncherProcessTest {
             args.addAll(List.of("-N", "-v", "-L", "0:127.0.0.1:" + web.port()));
             Process caret = LauncherProcess.launch(sshArgs(args.toArray(String[]::new)), stderr);
             try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
-                String port = null;
-                for (String line; port == null && (line = out.readLine()) != null; ) {
-                    Matcher ready = READY.matcher(line);
-                    if (ready.find()) {
-                        port = ready.group(1);
-                    }
-                }
-                assertTrue(port != null, choice + ": " + Files.readString(stderr));
+                String port = LauncherProcess.readyPort(caret, new ArrayList<>(), stderr);
                 assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + port + "/"));
                 assertTrue(Files.readString(stderr).contains("connecting to " + sshd.endpoint() + " with jsch"),
                         choice + " did not use JSch: " + Files.readString(stderr));

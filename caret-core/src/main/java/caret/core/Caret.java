@@ -5,7 +5,6 @@ import caret.spi.ForwardSpec;
 import caret.spi.ForwardType;
 import caret.spi.HostKeyVerifier;
 import caret.spi.InvalidSpecException;
-import caret.spi.SshConnection;
 import caret.spi.SshTransport;
 import caret.spi.TransportException;
 import java.nio.file.Path;
@@ -36,6 +35,7 @@ public final class Caret implements AutoCloseable {
 
     private final Plugins plugins;
     private final List<Consumer<ForwardEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ConnectionEvent>> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<Server> servers = new CopyOnWriteArrayList<>();
 
     private Caret(Plugins plugins) {
@@ -103,21 +103,75 @@ public final class Caret implements AutoCloseable {
     }
 
     /**
-     * Connects to a server with the transport {@code transportId}.
+     * Connects to a server with the transport {@code transportId}, without reconnecting: when the
+     * connection drops, its forwards stop, as {@code ssh} exits. The server is named
+     * {@code host:port}.
      *
      * @throws TransportException when the server cannot be reached, its host key is refused, or
      *     authentication fails; the message says what to do
      * @throws IllegalArgumentException when there is no such transport
      */
     public Server connect(String transportId, ConnectionSettings settings) throws TransportException {
+        return connect(settings.server().toString(), transportId, settings, Reconnect.NEVER);
+    }
+
+    /**
+     * Connects to a server now; once connected, drops are handled as {@code reconnect} says.
+     *
+     * @param name the server's name in status, events and log lines
+     * @throws TransportException when the first connection fails; the message says what to do
+     * @throws IllegalArgumentException when there is no such transport
+     */
+    public Server connect(String name, String transportId, ConnectionSettings settings, Reconnect reconnect)
+            throws TransportException {
+        Server server = server(name, transportId, settings, reconnect);
+        log.debug("connecting to {} with {}", settings.server(), transportId);
+        try {
+            server.connectNow();
+        } catch (TransportException | RuntimeException e) {
+            servers.remove(server);
+            throw e;
+        }
+        return server;
+    }
+
+    /**
+     * A server that connects in the background and keeps trying with backoff until it is
+     * connected or closed; forwards added meanwhile start once it is. For bringing up many servers
+     * from a configuration, where one that is down must not hold up the others.
+     *
+     * @param name the server's name in status, events and log lines
+     * @throws IllegalArgumentException when there is no such transport, or {@code reconnect} is
+     *     {@link Reconnect#NEVER}
+     */
+    public Server open(String name, String transportId, ConnectionSettings settings, Reconnect reconnect) {
+        if (!reconnect.enabled()) {
+            throw new IllegalArgumentException("open() keeps trying to connect: use connect() to try once");
+        }
+        Server server = server(name, transportId, settings, reconnect);
+        server.connectLater();
+        return server;
+    }
+
+    /** The servers connected or opened and not closed, in that order. */
+    public List<Server> servers() {
+        return List.copyOf(servers);
+    }
+
+    private Server server(String name, String transportId, ConnectionSettings settings, Reconnect reconnect) {
         SshTransport transport = Optional.ofNullable(plugins.transports().get(transportId)).orElseThrow(() ->
                 new IllegalArgumentException("No transport '" + transportId + "' is installed; available: "
                         + String.join(", ", transportIds()) + ". Run 'caret plugins' to see what was found."));
-        log.debug("connecting to {} with {}", settings.server(), transportId);
-        SshConnection connection = transport.connect(settings);
-        Server server = new Server(connection, plugins, this::publish);
+        Server server = new Server(name, transportId, transport, settings, reconnect, plugins, this::publish,
+                this::publish);
         servers.add(server);
         return server;
+    }
+
+    /** Closes one server, stopping its forwards, and forgets it. */
+    public void close(Server server) {
+        servers.remove(server);
+        server.close();
     }
 
     /**
@@ -136,6 +190,11 @@ public final class Caret implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** Registers a listener for every server's connection events. */
+    public void addConnectionListener(Consumer<ConnectionEvent> listener) {
+        connectionListeners.add(listener);
+    }
+
     /** Closes every server and stops every forward. */
     @Override
     public void close() {
@@ -144,7 +203,15 @@ public final class Caret implements AutoCloseable {
     }
 
     private void publish(ForwardEvent event) {
-        for (Consumer<ForwardEvent> listener : listeners) {
+        deliver(listeners, event);
+    }
+
+    private void publish(ConnectionEvent event) {
+        deliver(connectionListeners, event);
+    }
+
+    private static <E> void deliver(List<Consumer<E>> to, E event) {
+        for (Consumer<E> listener : to) {
             try {
                 listener.accept(event);
             } catch (RuntimeException e) {

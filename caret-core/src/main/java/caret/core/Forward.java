@@ -3,40 +3,39 @@ package caret.core;
 import caret.spi.ForwardSpec;
 
 /**
- * A forward started on a {@link Server}: look at it with {@link #status()}, stop it with
+ * A forward on a {@link Server}: look at it with {@link #status()}, stop and forget it with
  * {@link #stop()}. Stopping one forward never disturbs another.
  */
 public final class Forward {
 
-    private final ForwardRunner runner;
-    private final Runnable forget;
+    private final Server server;
+    private final Server.Entry entry;
 
-    Forward(ForwardRunner runner, Runnable forget) {
-        this.runner = runner;
-        this.forget = forget;
+    Forward(Server server, Server.Entry entry) {
+        this.server = server;
+        this.entry = entry;
     }
 
-    /** Its name: type and spec, {@code local 8080:db:5432}. */
+    /** Its name: given by the user, or its type and spec, {@code local 8080:db:5432}. */
     public String name() {
-        return runner.name();
+        return entry.name();
     }
 
     public ForwardSpec spec() {
-        return runner.spec();
+        return entry.spec();
     }
 
     /** A snapshot of its state, address and counters. */
     public ForwardStatus status() {
-        return runner.status();
+        return entry.status();
     }
 
     /**
-     * Stops listening, closes its open connections and frees its ports. Idempotent; returns once
-     * all is released.
+     * Stops listening, closes its open connections, frees its ports and removes it from its
+     * server. Idempotent; returns once all is released.
      */
     public void stop() {
-        runner.stop(null);
-        forget.run();
+        server.remove(entry);
     }
 
     @Override

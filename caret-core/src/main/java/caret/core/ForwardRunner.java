@@ -38,10 +38,11 @@ final class ForwardRunner implements ForwardContext {
     private static final Duration ACCEPT_RETRY_MIN = Duration.ofMillis(50);
     private static final Duration ACCEPT_RETRY_MAX = Duration.ofSeconds(1);
 
+    private final String server;
     private final String name;
     private final ForwardType type;
     private final ForwardSpec spec;
-    private final SshConnection connection;
+    private final ForwardView connection;
     private final Consumer<ForwardEvent> events;
     private final Traffic traffic = new Traffic();
     private final List<ServerSocket> listeners = new CopyOnWriteArrayList<>();
@@ -52,19 +53,28 @@ final class ForwardRunner implements ForwardContext {
 
     private ForwardState state = ForwardState.STARTING;
     private RunningForward running;
+    private Endpoint movedTo;
+    private Thread restorer;
     private volatile String lastError;
 
-    ForwardRunner(ForwardType type, ForwardSpec spec, SshConnection connection, Consumer<ForwardEvent> events) {
-        this.name = spec.type() + " " + spec.text();
+    /**
+     * @param server the server's name, for events
+     * @param name the forward's name, for log lines and events
+     * @param retry the backoff for listening on the server again after a reconnect
+     */
+    ForwardRunner(String server, String name, ForwardType type, ForwardSpec spec, Link link, Reconnect retry,
+            Consumer<ForwardEvent> events) {
+        this.server = server;
+        this.name = name;
         this.type = type;
         this.spec = spec;
-        this.connection = new ForwardView(connection, name);
+        this.connection = new ForwardView(link, name, retry);
         this.events = events;
     }
 
     /** Starts the forward; on failure nothing of it is left running. */
     void start() throws ForwardException {
-        events.accept(new ForwardEvent.Starting(name));
+        events.accept(new ForwardEvent.Starting(server, name));
         RunningForward started;
         try {
             started = type.start(spec, this);
@@ -87,7 +97,7 @@ final class ForwardRunner implements ForwardContext {
             state = ForwardState.READY;
         }
         log.info("[{}] ready on {}{}", name, started.address(), started.onServer() ? " (on the server)" : "");
-        events.accept(new ForwardEvent.Ready(name, started.address(), started.onServer()));
+        events.accept(new ForwardEvent.Ready(server, name, started.address(), started.onServer()));
     }
 
     /**
@@ -106,8 +116,11 @@ final class ForwardRunner implements ForwardContext {
             if (cause != null) {
                 lastError = cause;
             }
+            if (restorer != null) {
+                restorer.interrupt();
+            }
         }
-        events.accept(new ForwardEvent.Stopping(name));
+        events.accept(new ForwardEvent.Stopping(server, name));
         if (toStop != null) {
             try {
                 toStop.stop().run();
@@ -117,13 +130,95 @@ final class ForwardRunner implements ForwardContext {
         }
         releaseAll();
         log.info("[{}] stopped{}", name, cause == null ? "" : ": " + cause);
-        events.accept(new ForwardEvent.Stopped(name, cause));
+        events.accept(new ForwardEvent.Stopped(server, name, cause));
+    }
+
+    /**
+     * The SSH connection is gone: connections in flight end, listeners on this machine keep their
+     * ports, and the forward waits for {@link #resume}.
+     */
+    void suspend(String reason) {
+        synchronized (lock) {
+            if (state != ForwardState.READY && state != ForwardState.WAITING) {
+                return;
+            }
+            state = ForwardState.WAITING;
+            lastError = reason;
+            if (restorer != null) {
+                restorer.interrupt();
+            }
+        }
+        pumps.forEach(Pump::close);
+        log.info("[{}] waiting: {}", name, reason);
+        events.accept(new ForwardEvent.Waiting(server, name, reason));
+    }
+
+    /**
+     * A new SSH connection is live: the forward is ready again once its remote listens, if any,
+     * are back on the server; meanwhile it waits, retrying, without holding up other forwards.
+     */
+    void resume() {
+        synchronized (lock) {
+            if (state != ForwardState.WAITING) {
+                return;
+            }
+            if (!connection.listensOnServer()) {
+                becomeReady();
+                return;
+            }
+            restorer = Thread.ofVirtual().name("caret-restore").start(this::restore);
+        }
+    }
+
+    private void restore() {
+        try {
+            boolean back = connection.restore(this::waitingFor, bound -> {
+                synchronized (lock) {
+                    movedTo = bound;
+                }
+                notice("Allocated port " + bound.port() + " for remote forward to " + spec.destination().map(Endpoint::toString).orElse(spec.text())
+                        + " (the server did not give back port " + running.address().port() + ")");
+            });
+            if (back) {
+                synchronized (lock) {
+                    if (state == ForwardState.WAITING) {
+                        becomeReady();
+                    }
+                }
+            }
+        } catch (InterruptedException stoppedOrLostAgain) {
+            log.debug("[{}] restore interrupted", name);
+        }
+    }
+
+    private void waitingFor(String reason) {
+        synchronized (lock) {
+            if (state != ForwardState.WAITING) {
+                return;
+            }
+            lastError = reason;
+        }
+        log.warn("[{}] {}", name, reason);
+        events.accept(new ForwardEvent.Waiting(server, name, reason));
+    }
+
+    /** Called holding the lock. */
+    private void becomeReady() {
+        state = ForwardState.READY;
+        Endpoint address = address();
+        log.info("[{}] ready again on {}{}", name, address, running.onServer() ? " (on the server)" : "");
+        events.accept(new ForwardEvent.Ready(server, name, address, running.onServer()));
+    }
+
+    /** Called holding the lock. */
+    private Endpoint address() {
+        return movedTo != null ? movedTo : running == null ? null : running.address();
     }
 
     ForwardStatus status() {
         synchronized (lock) {
             return new ForwardStatus(name, spec, state,
-                    running == null ? null : running.address(),
+                    address(),
                     running != null && running.onServer(),
                     traffic.openConnections(), traffic.bytesToServer(), traffic.bytesFromServer(), lastError);
         }
@@ -196,13 +291,13 @@ final class ForwardRunner implements ForwardContext {
         if (cause != null) {
             log.debug("[{}] cause", name, cause);
         }
-        events.accept(new ForwardEvent.ConnectionFailed(name, message));
+        events.accept(new ForwardEvent.ConnectionFailed(server, name, message));
     }
 
     @Override
     public void notice(String message) {
         log.info("[{}] {}", name, message);
-        events.accept(new ForwardEvent.Notice(name, message));
+        events.accept(new ForwardEvent.Notice(server, name, message));
     }
 
     private void accept(ServerSocket server, ConnectionHandler handler) {
@@ -254,7 +349,7 @@ final class ForwardRunner implements ForwardContext {
         }
         releaseAll();
         log.debug("[{}] failed to start", name, e);
-        events.accept(new ForwardEvent.Failed(name, e));
+        events.accept(new ForwardEvent.Failed(server, name, e));
     }
 
     private boolean isStopped() {

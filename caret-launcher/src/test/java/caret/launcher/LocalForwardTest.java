@@ -44,7 +44,7 @@ class LocalForwardTest extends ForwardContract {
     void announcesThePortItPickedForPortZero() {
         int port = forward.status().address().port();
         assertTrue(port > 0);
-        assertTrue(events.contains(new ForwardEvent.Notice(forward.name(),
+        assertTrue(events.contains(new ForwardEvent.Notice(server.name(), forward.name(),
                 "Allocated port " + port + " for local forward to " + echo.endpoint())), events::toString);
     }
 }

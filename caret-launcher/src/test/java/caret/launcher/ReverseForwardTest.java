@@ -60,7 +60,7 @@ class ReverseForwardTest extends ForwardContract {
     void announcesThePortTheServerAllocated() {
         int port = forward.status().address().port();
         assertTrue(port > 0);
-        assertTrue(events.contains(new ForwardEvent.Notice(forward.name(),
+        assertTrue(events.contains(new ForwardEvent.Notice(server.name(), forward.name(),
                 "Allocated port " + port + " for remote forward to " + echo.endpoint())), events::toString);
     }
 }

@@ -49,18 +49,20 @@ public final class OpenSshServer implements AutoCloseable {
     private final Path userKey;
     private final Path knownHosts;
     private final Path logFile;
+    private final Path config;
     private final HostKey hostKey;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean frozen;
 
     private OpenSshServer(Process process, int port, Path dir, Path userKey, Path knownHosts, Path logFile,
-            HostKey hostKey) {
+            Path config, HostKey hostKey) {
         this.process = process;
         this.port = port;
         this.dir = dir;
         this.userKey = userKey;
         this.knownHosts = knownHosts;
         this.logFile = logFile;
+        this.config = config;
         this.hostKey = hostKey;
     }
 
@@ -118,7 +120,7 @@ public final class OpenSshServer implements AutoCloseable {
                     Path knownHosts = root.resolve("known_hosts-" + port);
                     Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + hostKey.openSshText() + "\n",
                             StandardCharsets.US_ASCII);
-                    return new OpenSshServer(process, port, root, userKeyFile, knownHosts, log, hostKey);
+                    return new OpenSshServer(process, port, root, userKeyFile, knownHosts, log, config, hostKey);
                 }
                 stop(process, false);
                 String text = Files.readString(log, StandardCharsets.UTF_8);
@@ -249,6 +251,35 @@ public final class OpenSshServer implements AutoCloseable {
     public void kill() {
         if (closed.compareAndSet(false, true)) {
             stop(process, true);
+        }
+    }
+
+    /**
+     * Starts this server again, after {@link #kill()} or {@link #close()}: same port, keys and
+     * configuration, as a rebooted server comes back. Returns once it accepts connections.
+     *
+     * @throws IllegalStateException when this one still runs, or the new one does not come up
+     */
+    public OpenSshServer restart() {
+        if (!closed.get()) {
+            throw new IllegalStateException(this + " still runs: kill or close it first");
+        }
+        try {
+            Process again = new ProcessBuilder(SSHD, "-D", "-e", "-f", config.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .start();
+            if (!awaitListening(again, port)) {
+                stop(again, false);
+                throw new IllegalStateException("sshd did not start again on port " + port + ":\n" + log());
+            }
+            return new OpenSshServer(again, port, dir, userKey, knownHosts, logFile, config, hostKey);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start sshd again on port " + port + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while starting sshd again", e);
         }
     }
 

@@ -6,6 +6,8 @@ module caret.launcher {
     requires org.slf4j;
     requires org.apache.sshd.osgi;
     requires jdk.httpserver;
+    requires jdk.net;
 
     opens caret.launcher to info.picocli;
+    opens caret.launcher.control to tools.jackson.databind;
 }

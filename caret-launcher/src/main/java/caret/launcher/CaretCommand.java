@@ -4,6 +4,8 @@ import caret.core.Caret;
 import caret.core.DiscoveryIssue;
 import caret.core.HostKeyPolicy;
 import caret.core.HostKeyPrompt;
+import caret.core.Reconnect;
+import caret.launcher.control.ControlRequest;
 import caret.spi.ConnectionSettings;
 import caret.spi.CredentialPrompt;
 import caret.spi.Endpoint;
@@ -11,6 +13,7 @@ import caret.spi.ForwardException;
 import caret.spi.ForwardSpec;
 import caret.spi.InvalidSpecException;
 import caret.spi.TransportException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,13 +34,18 @@ import picocli.CommandLine.Spec;
 @Command(name = "caret",
         description = {"SSH port forwarding: local (-L), reverse (-R) and dynamic SOCKS (-D) forwards over one SSH connection.",
                 "Runs until interrupted. Each forward prints one 'ready' line with the address to connect to."},
-        subcommands = {DemoCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ControlCommands.Status.class, ControlCommands.On.class, ControlCommands.Off.class,
+                ControlCommands.Add.class, ControlCommands.Remove.class, ControlCommands.Reload.class,
+                DemoCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class},
         mixinStandardHelpOptions = true, versionProvider = CaretCommand.Version.class, sortOptions = false,
         usageHelpAutoWidth = true, separator = " ")
 final class CaretCommand implements Callable<Integer> {
 
     @Mixin
     PluginPathOption plugins = new PluginPathOption();
+
+    @Mixin
+    ControlSocketOption control = new ControlSocketOption();
 
     static final int USAGE = 2;
 
@@ -75,6 +84,14 @@ final class CaretCommand implements Callable<Integer> {
     @Option(names = "--transport", paramLabel = "ID", description = "SSH library to use: sshd (Apache MINA SSHD, the default) or jsch. See 'caret plugins'.")
     String transport;
 
+    @Option(names = "-O", paramLabel = "CTL_CMD",
+            description = "Ask the running Caret (see -S), as ssh -O: check, exit, forward (with -L/-R/-D), cancel (with -L/-R/-D).")
+    String controlCommand;
+
+    @Option(names = "--on-event", paramLabel = "CMD",
+            description = "Run CMD (with sh -c) with each forward's outage, return or failure as JSON on its standard input.")
+    String onEvent;
+
     @Option(names = "-N", description = "Accepted for ssh compatibility: Caret never runs a remote command.")
     boolean noCommand;
 
@@ -107,6 +124,9 @@ final class CaretCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.configure(verbose.length);
         PrintWriter err = spec.commandLine().getErr();
+        if (controlCommand != null) {
+            return controlRequest(err);
+        }
         if (destination == null) {
             err.println("Error: no server given. Usage: caret [-L spec]... [-R spec]... [-D spec]... [user@]host, or 'caret demo'.");
             err.println("Run 'caret --help' for every option.");
@@ -141,12 +161,16 @@ final class CaretCommand implements Callable<Integer> {
                 return USAGE;
             }
             ConnectionSettings settings = settings(target, ssh);
+            Reconnect reconnect = ssh.flag("CaretReconnect", true) ? Reconnect.DEFAULT : Reconnect.NEVER;
             try (ForwardingClient client = new ForwardingClient(caret, System.out, System.err)) {
                 try {
-                    client.connect(transportId, settings);
+                    client.connect(transportId, settings, reconnect);
                 } catch (TransportException e) {
                     err.println(e.getMessage());
                     return ForwardingClient.CONNECTION_FAILED;
+                }
+                if (onEvent != null) {
+                    client.onEvent(EventHook.of(onEvent));
                 }
                 try {
                     client.start(specs, ssh.flag("ExitOnForwardFailure", false));
@@ -154,7 +178,48 @@ final class CaretCommand implements Callable<Integer> {
                     err.println("Exiting: ExitOnForwardFailure is set and a forward failed.");
                     return ForwardingClient.CONNECTION_FAILED;
                 }
-                return client.awaitDrop();
+                try {
+                    client.control(control.path(), null);
+                } catch (IOException e) {
+                    if (control.chosen()) {
+                        err.println("Error: " + e.getMessage());
+                        return ForwardingClient.CONNECTION_FAILED;
+                    }
+                    // another instance has the default one: this one runs without (the logger is made after -v is applied)
+                    LoggerFactory.getLogger(CaretCommand.class).info("no control socket: {}", e.getMessage());
+                }
+                return client.awaitEnd();
+            }
+        }
+    }
+
+    /** {@code -O check|exit|forward|cancel}: a request to the running instance, as ssh's. */
+    private int controlRequest(PrintWriter err) {
+        PrintWriter out = spec.commandLine().getOut();
+        String op = controlCommand.toLowerCase(java.util.Locale.ROOT);
+        switch (op) {
+            case "check", "exit" -> {
+                return ControlCommands.send(control, new ControlRequest(op, destination, null, null, null, null, null, null), out, err);
+            }
+            case "forward", "cancel" -> {
+                List<String[]> all = new ArrayList<>();
+                local.forEach(s -> all.add(new String[] {"local", s}));
+                reverse.forEach(s -> all.add(new String[] {"reverse", s}));
+                dynamic.forEach(s -> all.add(new String[] {"dynamic", s}));
+                if (all.isEmpty()) {
+                    err.println("Error: -O " + op + " needs a forward: -L, -R or -D");
+                    return USAGE;
+                }
+                int exit = 0;
+                for (String[] one : all) {
+                    exit = Math.max(exit, ControlCommands.send(control,
+                            new ControlRequest(op, destination, null, null, one[0], one[1], null, null), out, err));
+                }
+                return exit;
+            }
+            default -> {
+                err.println("Error: unknown -O " + controlCommand + ": use check, exit, forward or cancel");
+                return USAGE;
             }
         }
     }

@@ -4,6 +4,7 @@ import caret.core.Caret;
 import caret.core.Forward;
 import caret.core.HostKeyPolicy;
 import caret.core.HostKeyPrompt;
+import caret.core.Reconnect;
 import caret.spi.ConnectionSettings;
 import caret.spi.CredentialPrompt;
 import caret.spi.Endpoint;
@@ -65,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
                     Caret.knownHosts(List.of(demo.knownHosts()), HostKeyPolicy.YES, HostKeyPrompt.NONE),
                     CredentialPrompt.NONE, Duration.ofSeconds(10), 3, Duration.ofSeconds(10));
             try (ForwardingClient client = new ForwardingClient(caret, out, System.err)) {
-                client.connect(transport, settings);
+                client.connect(transport, settings, Reconnect.DEFAULT);
                 List<Forward> forwards = client.start(specs, true);
                 Endpoint local = forwards.get(0).status().address();
                 Endpoint remote = forwards.get(1).status().address();
@@ -80,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("  curl --socks5-hostname " + socks + " http://localhost:" + web + "/   # dynamic forward (-D), SOCKS5");
                 out.println("Press Ctrl-C to stop.");
                 out.flush();
-                return client.awaitDrop();
+                return client.awaitEnd();
             }
         }
     }

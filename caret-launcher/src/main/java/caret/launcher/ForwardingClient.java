@@ -1,23 +1,28 @@
 package caret.launcher;
 
 import caret.core.Caret;
+import caret.core.ConnectionEvent;
 import caret.core.Forward;
 import caret.core.ForwardEvent;
+import caret.core.Reconnect;
 import caret.core.Server;
+import caret.launcher.control.ControlServer;
 import caret.spi.ConnectionSettings;
 import caret.spi.ForwardException;
 import caret.spi.ForwardSpec;
 import caret.spi.TransportException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * One connection and its forwards, as the command line runs them: prints one {@code ready} line per
- * forward with the address to connect to, notices such as allocated ports, and errors; waits until
- * the connection drops or the process is interrupted.
+ * The running instance as the command line runs it: its servers and forwards, the control socket,
+ * the event hook; prints one {@code ready} line per forward with the address to connect to (again
+ * after each reconnect), notices such as allocated ports, outages and errors; runs until told to
+ * exit, interrupted, or, for a single server, given up.
  */
 final class ForwardingClient implements AutoCloseable {
 
@@ -29,7 +34,9 @@ final class ForwardingClient implements AutoCloseable {
     private final PrintStream err;
     private final CountDownLatch ended = new CountDownLatch(1);
     private final Thread onExit;
-    private volatile IOException drop;
+    private volatile String gaveUp;
+    private ControlServer control;
+    private EventHook hook;
     private Server server;
 
     ForwardingClient(Caret caret, PrintStream out, PrintStream err) {
@@ -37,22 +44,40 @@ final class ForwardingClient implements AutoCloseable {
         this.out = out;
         this.err = err;
         caret.addListener(this::print);
-        // Ctrl-C or SIGTERM: stop the forwards and say goodbye to the server, as ssh does.
-        this.onExit = new Thread(caret::close, "caret-exit");
+        caret.addConnectionListener(this::print);
+        // Ctrl-C or SIGTERM: stop the forwards and say goodbye to the servers, as ssh does.
+        this.onExit = new Thread(this::shutdown, "caret-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
     }
 
-    void connect(String transport, ConnectionSettings settings) throws TransportException {
-        server = caret.connect(transport, settings);
+    /**
+     * Connects to the one server of a command line; the run ends when it is given up.
+     *
+     * @throws TransportException when the first connection fails
+     */
+    void connect(String transport, ConnectionSettings settings, Reconnect reconnect) throws TransportException {
+        server = caret.connect(settings.server().toString(), transport, settings, reconnect);
         server.onDrop(cause -> {
-            drop = cause;
+            gaveUp = cause.getMessage();
             ended.countDown();
         });
     }
 
+    /** Listens on the control socket at {@code path}, answering with {@code reload} for a configuration. */
+    void control(Path path, Instance.Reload reload) throws IOException {
+        control = ControlServer.start(path, new Instance(caret, ended::countDown, reload));
+    }
+
+    /** Runs {@code command} with each forward's outage, return and failure as JSON on its standard input. */
+    void onEvent(EventHook eventHook) {
+        this.hook = eventHook;
+        caret.addListener(eventHook::accept);
+        caret.addConnectionListener(eventHook::accept);
+    }
+
     /**
-     * Starts each forward; one that fails is reported and the others go on, unless
-     * {@code exitOnFailure}, which stops at the first failure.
+     * Starts each forward on the connected server; one that fails is reported and the others go
+     * on, unless {@code exitOnFailure}, which stops at the first failure.
      *
      * @return the forwards that started
      * @throws ForwardException the first failure, when {@code exitOnFailure}
@@ -71,20 +96,36 @@ final class ForwardingClient implements AutoCloseable {
         return started;
     }
 
-    /** Blocks until the connection drops; returns the exit code, having said why. */
-    int awaitDrop() throws InterruptedException {
+    /**
+     * Blocks until the instance is told to exit (0), or its one server is given up
+     * ({@value #CONNECTION_FAILED}, having said why).
+     */
+    int awaitEnd() throws InterruptedException {
         ended.await();
-        err.println(drop.getMessage());
-        return CONNECTION_FAILED;
+        if (gaveUp != null) {
+            err.println(gaveUp);
+            return CONNECTION_FAILED;
+        }
+        return 0;
     }
 
     @Override
     public void close() {
-        caret.close();
+        shutdown();
         try {
             Runtime.getRuntime().removeShutdownHook(onExit);
         } catch (IllegalStateException shuttingDown) {
             // the hook is running or will run: it closes the same things, idempotently
+        }
+    }
+
+    private void shutdown() {
+        if (control != null) {
+            control.close();
+        }
+        caret.close();
+        if (hook != null) {
+            hook.close();
         }
     }
 
@@ -103,8 +144,29 @@ final class ForwardingClient implements AutoCloseable {
                 err.println("Error: " + failed.error().getMessage());
                 err.flush();
             }
+            case ForwardEvent.Waiting waiting -> {
+                err.println(waiting.forward() + " waiting: " + waiting.reason());
+                err.flush();
+            }
             default -> {
                 // Starting, Stopping, Stopped and ConnectionFailed are logged by the engine.
+            }
+        }
+    }
+
+    private void print(ConnectionEvent event) {
+        switch (event) {
+            case ConnectionEvent.Retrying retrying -> {
+                err.println(retrying.server() + ": " + retrying.reason() + "; retrying in "
+                        + Math.max(1, Math.round(retrying.delay().toMillis() / 1000.0)) + " s, attempt " + retrying.attempt());
+                err.flush();
+            }
+            case ConnectionEvent.Connected connected when connected.attempt() > 0 -> {
+                err.println(connected.server() + ": connected again");
+                err.flush();
+            }
+            default -> {
+                // the first connection and giving up are said elsewhere
             }
         }
     }

@@ -19,11 +19,11 @@ import java.util.Set;
  */
 final class SshOptions {
 
-    static final Set<String> KNOWN = Set.of("batchmode", "carettransport", "connecttimeout", "exitonforwardfailure",
+    static final Set<String> KNOWN = Set.of("batchmode", "caretreconnect", "carettransport", "connecttimeout", "exitonforwardfailure",
             "globalknownhostsfile", "identitiesonly", "identityfile", "port", "serveralivecountmax",
             "serveraliveinterval", "stricthostkeychecking", "user", "userknownhostsfile");
 
-    private static final List<String> NAMES = List.of("BatchMode", "CaretTransport", "ConnectTimeout",
+    private static final List<String> NAMES = List.of("BatchMode", "CaretReconnect", "CaretTransport", "ConnectTimeout",
             "ExitOnForwardFailure", "GlobalKnownHostsFile", "IdentitiesOnly", "IdentityFile", "Port",
             "ServerAliveCountMax", "ServerAliveInterval", "StrictHostKeyChecking", "User", "UserKnownHostsFile");
 
@@ -94,7 +94,7 @@ final class SshOptions {
     }
 
     private void validate() {
-        for (String key : List.of("BatchMode", "ExitOnForwardFailure", "IdentitiesOnly")) {
+        for (String key : List.of("BatchMode", "CaretReconnect", "ExitOnForwardFailure", "IdentitiesOnly")) {
             flag(key, false);
         }
         integer("Port", 1, 65535);

@@ -84,6 +84,8 @@ final class LauncherProcess {
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().remove("CARET_PLUGIN_PATH");
+        // Each launch gets its own default control socket folder: never the user's, never another test's.
+        builder.environment().put("XDG_RUNTIME_DIR", Files.createTempDirectory("caret-run").toString());
         return builder;
     }
 

@@ -104,12 +104,12 @@ class LauncherProcessTest {
     }
 
     @Test
-    void exits255SayingWhyWhenTheServerGoesAway(@TempDir Path other) throws Exception {
+    void withoutReconnectExits255SayingWhyWhenTheServerGoesAway(@TempDir Path other) throws Exception {
         OpenSshServer doomed = OpenSshServer.start(other);
         try {
             Process caret = LauncherProcess.launch(List.of("-N", "-p", Integer.toString(doomed.port()), "-i", doomed.userKey().toString(),
                     "-o", "UserKnownHostsFile=" + doomed.knownHosts(), "-o", "StrictHostKeyChecking=yes",
-                    "-D", "0", doomed.user() + "@127.0.0.1"));
+                    "-o", "CaretReconnect=no", "-D", "0", doomed.user() + "@127.0.0.1"));
             CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> LauncherProcess.read(caret.getErrorStream()));
             BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();

@@ -1,0 +1,222 @@
+package caret.launcher;
+
+import caret.launcher.control.ControlClient;
+import caret.launcher.control.ControlReply;
+import caret.launcher.control.ControlRequest;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The commands that talk to a running Caret over its control socket. */
+final class ControlCommands {
+
+    /** Exit code when the running instance refused the request or none answers, as ssh -O. */
+    static final int FAILED = 255;
+
+    private ControlCommands() {
+    }
+
+    /** Sends {@code request}, prints the reply's message, returns the exit code. */
+    static int send(ControlSocketOption socket, ControlRequest request, PrintWriter out, PrintWriter err) {
+        try {
+            ControlReply reply = ControlClient.send(socket.path(), request);
+            if (!reply.ok()) {
+                err.println("Error: " + reply.message());
+                return FAILED;
+            }
+            if (reply.message() != null) {
+                out.println(reply.message());
+            }
+            return 0;
+        } catch (IOException e) {
+            err.println("Error: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    @Command(name = "status", description = {"Each server and forward of the running Caret: name, kind, the address to connect to,",
+            "state, open connections, bytes each way, last error."}, mixinStandardHelpOptions = true)
+    static final class Status implements Callable<Integer> {
+
+        @Mixin
+        ControlSocketOption socket = new ControlSocketOption();
+
+        @Option(names = "--json", description = "Print JSON, for scripts.")
+        boolean json;
+
+        @Option(names = "--watch", description = "Refresh every second until interrupted (in place on a terminal).")
+        boolean watch;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+            boolean terminal = System.console() != null && System.console().isTerminal();
+            do {
+                ControlReply reply;
+                try {
+                    reply = ControlClient.send(socket.path(), ControlRequest.of("status"));
+                } catch (IOException e) {
+                    err.println("Error: " + e.getMessage());
+                    return FAILED;
+                }
+                if (watch && terminal) {
+                    out.print("\033[H\033[2J");
+                }
+                out.print(json ? mapper.writeValueAsString(new StatusJson(reply.servers())) + "\n" : StatusTable.render(reply.servers()));
+                out.flush();
+                if (watch) {
+                    Thread.sleep(1000); // the refresh period, not a wait for a condition
+                }
+            } while (watch);
+            return 0;
+        }
+    }
+
+    /** The JSON {@code caret status --json} prints. */
+    record StatusJson(List<caret.launcher.control.ServerReport> servers) {
+    }
+
+    @Command(name = "on", description = "Switch a forward on: NAME, SERVER/NAME or its spec.", mixinStandardHelpOptions = true)
+    static final class On implements Callable<Integer> {
+
+        @Mixin
+        ControlSocketOption socket = new ControlSocketOption();
+
+        @Parameters(paramLabel = "NAME")
+        String forward;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return send(socket, new ControlRequest("on", null, forward, null, null, null, null, null),
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "off", description = "Switch a forward off and free its ports; it keeps its place.", mixinStandardHelpOptions = true)
+    static final class Off implements Callable<Integer> {
+
+        @Mixin
+        ControlSocketOption socket = new ControlSocketOption();
+
+        @Parameters(paramLabel = "NAME")
+        String forward;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return send(socket, new ControlRequest("off", null, forward, null, null, null, null, null),
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "remove", description = "Stop a forward and forget it.", mixinStandardHelpOptions = true)
+    static final class Remove implements Callable<Integer> {
+
+        @Mixin
+        ControlSocketOption socket = new ControlSocketOption();
+
+        @Parameters(paramLabel = "NAME")
+        String forward;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return send(socket, new ControlRequest("remove", null, forward, null, null, null, null, null),
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "reload", description = "Read the configuration file of 'caret up' again and apply the difference;"
+            + " a bad file changes nothing.", mixinStandardHelpOptions = true)
+    static final class Reload implements Callable<Integer> {
+
+        @Mixin
+        ControlSocketOption socket = new ControlSocketOption();
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return send(socket, ControlRequest.of("reload"), spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "add", description = {"Add a forward to the running Caret and switch it on.",
+            "  caret add --name web -L 8080:127.0.0.1:80 [--server NAME] [--off]"}, mixinStandardHelpOptions = true)
+    static final class Add implements Callable<Integer> {
+
+        @Mixin
+        ControlSocketOption socket = new ControlSocketOption();
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Its name (default: its kind and spec).")
+        String name;
+
+        @Option(names = "--server", paramLabel = "SERVER", description = "The server, when the running Caret has several.")
+        String server;
+
+        @Option(names = "--off", description = "Add it switched off.")
+        boolean off;
+
+        @Option(names = "-L", paramLabel = "[bind_address:]port:host:hostport", description = "A local forward.")
+        List<String> local = new ArrayList<>();
+
+        @Option(names = "-R", paramLabel = "[bind_address:]port:host:hostport", description = "A reverse forward.")
+        List<String> reverse = new ArrayList<>();
+
+        @Option(names = "-D", paramLabel = "[bind_address:]port", description = "A dynamic (SOCKS) forward.")
+        List<String> dynamic = new ArrayList<>();
+
+        @Option(names = "--forward", paramLabel = "TYPE=SPEC", description = "A forward of any installed type.")
+        List<String> forwards = new ArrayList<>();
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            List<String[]> all = new ArrayList<>();
+            local.forEach(s -> all.add(new String[] {"local", s}));
+            reverse.forEach(s -> all.add(new String[] {"reverse", s}));
+            dynamic.forEach(s -> all.add(new String[] {"dynamic", s}));
+            for (String f : forwards) {
+                int eq = f.indexOf('=');
+                if (eq <= 0) {
+                    err.println("Error: bad --forward '" + f + "': write TYPE=SPEC, e.g. --forward local=8080:db:5432");
+                    return CaretCommand.USAGE;
+                }
+                all.add(new String[] {f.substring(0, eq), f.substring(eq + 1)});
+            }
+            if (all.size() != 1) {
+                err.println("Error: give exactly one forward: -L, -R, -D or --forward TYPE=SPEC");
+                return CaretCommand.USAGE;
+            }
+            String[] one = all.getFirst();
+            return send(socket, new ControlRequest("add", server, null, name, one[0], one[1], null, !off),
+                    spec.commandLine().getOut(), err);
+        }
+    }
+}

@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Serves one SOCKS client: authenticates it when the forward has credentials, reads its request,
- * opens a channel to the destination it names through
- * the SSH server, answers, and hands socket and channel to the engine's pump. Every failure stays
+ * opens a channel to the destination it names through the SSH server, answers, and hands socket and
+ * channel to the engine's pump. Every failure stays
  * with this one client, is answered when the protocol allows, and is recorded with
  * {@link ForwardContext#connectionFailed}.
  */

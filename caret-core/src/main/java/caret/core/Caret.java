@@ -10,6 +10,8 @@ import caret.spi.TransportException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -92,10 +94,24 @@ public final class Caret implements AutoCloseable {
      * @throws IllegalArgumentException when there is no such forward type
      */
     public ForwardSpec parse(String typeId, String spec) throws InvalidSpecException {
+        return parse(typeId, spec, Map.of());
+    }
+
+    /**
+     * Parses a spec with named options besides its text, such as a SOCKS proxy's {@code user} and
+     * {@code password}; a type that takes no options refuses any. Option values may be secrets: they
+     * are kept in {@link ForwardSpec#options()} and never shown.
+     *
+     * @param options option names to values; empty for none
+     * @throws InvalidSpecException naming the spec, the problem and the expected form or options
+     * @throws IllegalArgumentException when there is no such forward type
+     */
+    public ForwardSpec parse(String typeId, String spec, Map<String, String> options) throws InvalidSpecException {
+        Objects.requireNonNull(options, "options");
         ForwardType type = forwardType(typeId).orElseThrow(() -> new IllegalArgumentException(
                 "No forward type '" + typeId + "' is installed; available: " + String.join(", ", forwardTypeIds())
                         + ". Run 'caret plugins' to see what was found."));
-        ForwardSpec parsed = type.parse(spec);
+        ForwardSpec parsed = type.parse(spec, options);
         if (!parsed.type().equals(typeId)) {
             throw new IllegalStateException("Forward type '" + typeId + "' returned a spec of type '" + parsed.type() + "'");
         }

@@ -1,7 +1,5 @@
 package caret.launcher;
 
-import caret.core.HostKeyPrompt;
-import caret.spi.CredentialPrompt;
 import caret.spi.Endpoint;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * {@code SSH_ASKPASS_REQUIRE=force}; never with {@code SSH_ASKPASS_REQUIRE=never}. What it prints is
  * never logged, and the bytes are wiped once read.
  */
-final class AskPass implements HostKeyPrompt, CredentialPrompt {
+final class AskPass implements UserPrompt {
 
     private final String program;
 
@@ -60,6 +58,11 @@ final class AskPass implements HostKeyPrompt, CredentialPrompt {
     @Override
     public Optional<char[]> password(String user, Endpoint server) {
         return ask(user + "@" + server.host() + "'s password: ");
+    }
+
+    @Override
+    public Optional<char[]> secret(String prompt) {
+        return ask(prompt);
     }
 
     private Optional<char[]> ask(String prompt) {

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ final class CaretCommand implements Callable<Integer> {
     ControlSocketOption control = new ControlSocketOption();
 
     static final int USAGE = 2;
+    private static final String DYNAMIC = "dynamic";
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -67,6 +69,12 @@ final class CaretCommand implements Callable<Integer> {
     @Option(names = "--forward", paramLabel = "TYPE=SPEC",
             description = "A forward of any installed type, e.g. --forward local=8080:db:5432 (see 'caret plugins').")
     List<String> forwards = new ArrayList<>();
+
+    @Option(names = "--socks-user", paramLabel = "USER",
+            description = "Dynamic forwards (-D, --forward dynamic=...) take only SOCKS5 clients with this username and its password, "
+                    + "read from $" + SocksPassword.ENVIRONMENT + " or asked on the terminal (never given on the command line). "
+                    + "SOCKS4 clients are refused then.")
+    String socksUser;
 
     @Option(names = "-p", paramLabel = "PORT", description = "Port to connect to on the server (default 22).")
     Integer port;
@@ -145,11 +153,15 @@ final class CaretCommand implements Callable<Integer> {
         }
         try (Caret caret = Caret.load(plugins.folders())) {
             report(caret.issues(), err);
+            Optional<UserPrompt> prompt = UserPrompt.choose(ssh.flag("BatchMode", false));
             List<ForwardSpec> specs;
             Target target;
             try {
                 specs = parseForwards(caret);
                 target = Target.parse(destination, user, port, ssh);
+                if (socksUser != null) {
+                    specs = withSocksUser(caret, specs, prompt);
+                }
             } catch (InvalidSpecException | IllegalArgumentException e) {
                 err.println("Error: " + e.getMessage());
                 return USAGE;
@@ -160,7 +172,7 @@ final class CaretCommand implements Callable<Integer> {
                         + ". Run 'caret plugins' to see what was found.");
                 return USAGE;
             }
-            ConnectionSettings settings = settings(target, ssh);
+            ConnectionSettings settings = settings(target, ssh, prompt);
             Reconnect reconnect = ssh.flag("CaretReconnect", true) ? Reconnect.DEFAULT : Reconnect.NEVER;
             try (ForwardingClient client = new ForwardingClient(caret, System.out, System.err)) {
                 try {
@@ -233,7 +245,7 @@ final class CaretCommand implements Callable<Integer> {
             specs.add(caret.parse("reverse", s));
         }
         for (String s : dynamic) {
-            specs.add(caret.parse("dynamic", s));
+            specs.add(caret.parse(DYNAMIC, s));
         }
         for (String s : forwards) {
             int eq = s.indexOf('=');
@@ -245,7 +257,29 @@ final class CaretCommand implements Callable<Integer> {
         return specs;
     }
 
-    private ConnectionSettings settings(Target target, SshOptions ssh) {
+    /**
+     * The dynamic forwards among {@code specs} parsed again with {@code --socks-user} and its password
+     * as their options; the others as they were.
+     */
+    private List<ForwardSpec> withSocksUser(Caret caret, List<ForwardSpec> specs, Optional<UserPrompt> prompt)
+            throws InvalidSpecException {
+        if (specs.stream().noneMatch(spec -> spec.type().equals(DYNAMIC))) {
+            throw new IllegalArgumentException("--socks-user is for dynamic forwards, and none is given: add -D [bind_address:]port,"
+                    + " or leave --socks-user out");
+        }
+        if (socksUser.isEmpty()) {
+            throw new IllegalArgumentException("--socks-user is empty: give the username SOCKS5 clients must use");
+        }
+        Map<String, String> options = Map.of("user", socksUser,
+                "password", SocksPassword.obtain(socksUser, System.getenv(SocksPassword.ENVIRONMENT), prompt));
+        List<ForwardSpec> withUser = new ArrayList<>();
+        for (ForwardSpec spec : specs) {
+            withUser.add(spec.type().equals(DYNAMIC) ? caret.parse(DYNAMIC, spec.text(), options) : spec);
+        }
+        return withUser;
+    }
+
+    private ConnectionSettings settings(Target target, SshOptions ssh, Optional<UserPrompt> prompt) {
         Path home = Path.of(System.getProperty("user.home"));
         List<Path> keys = new ArrayList<>(identities);
         ssh.identityFiles().stream().map(SshOptions::expandHome).forEach(keys::add);
@@ -260,21 +294,9 @@ final class CaretCommand implements Callable<Integer> {
         List<Path> knownHosts = new ArrayList<>(ssh.paths("UserKnownHostsFile")
                 .orElse(List.of(home.resolve(".ssh/known_hosts"))));
         knownHosts.addAll(ssh.paths("GlobalKnownHostsFile").orElse(List.of(Path.of("/etc/ssh/ssh_known_hosts"))));
-        boolean batch = ssh.flag("BatchMode", false);
-        Optional<TerminalPrompt> terminal = TerminalPrompt.ofTerminal();
-        Optional<AskPass> askPass = AskPass.fromEnvironment(terminal.isPresent());
         HostKeyPolicy policy = ssh.hostKeyPolicy().orElse(HostKeyPolicy.ASK);
-        HostKeyPrompt hostKeyPrompt = HostKeyPrompt.NONE;
-        CredentialPrompt credentials = CredentialPrompt.NONE;
-        if (batch) {
-            // BatchMode: never ask anything
-        } else if (askPass.isPresent()) {
-            hostKeyPrompt = askPass.get();
-            credentials = askPass.get();
-        } else if (terminal.isPresent()) {
-            hostKeyPrompt = terminal.get();
-            credentials = terminal.get();
-        }
+        HostKeyPrompt hostKeyPrompt = prompt.<HostKeyPrompt>map(p -> p).orElse(HostKeyPrompt.NONE);
+        CredentialPrompt credentials = prompt.<CredentialPrompt>map(p -> p).orElse(CredentialPrompt.NONE);
         return new ConnectionSettings(target.server(), target.user(), keys,
                 Caret.knownHosts(knownHosts, policy, hostKeyPrompt), credentials,
                 ssh.seconds("ServerAliveInterval").orElse(Duration.ofSeconds(10)),

@@ -1,7 +1,5 @@
 package caret.launcher;
 
-import caret.core.HostKeyPrompt;
-import caret.spi.CredentialPrompt;
 import caret.spi.Endpoint;
 import java.io.Console;
 import java.nio.file.Path;
@@ -12,7 +10,7 @@ import java.util.Optional;
  * Asks the user on the terminal, as ssh does: host keys, key passphrases, passwords. Without a
  * terminal (or in batch mode) nothing is asked. Secrets are read without echo and never printed.
  */
-final class TerminalPrompt implements HostKeyPrompt, CredentialPrompt {
+final class TerminalPrompt implements UserPrompt {
 
     private final Console console;
 
@@ -58,5 +56,10 @@ final class TerminalPrompt implements HostKeyPrompt, CredentialPrompt {
     @Override
     public Optional<char[]> password(String user, Endpoint server) {
         return Optional.ofNullable(console.readPassword("%s@%s's password: ", user, server.host()));
+    }
+
+    @Override
+    public Optional<char[]> secret(String prompt) {
+        return Optional.ofNullable(console.readPassword("%s", prompt));
     }
 }

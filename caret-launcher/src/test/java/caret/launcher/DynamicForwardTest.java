@@ -2,10 +2,14 @@ package caret.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import caret.core.Forward;
+import caret.core.ForwardEvent;
 import caret.core.ForwardState;
 import caret.spi.Endpoint;
 import caret.testkit.UnreachableDestination;
@@ -15,10 +19,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@code -D}: a SOCKS 4, 4a and 5 proxy on this machine whose connections go through the server. */
+/**
+ * {@code -D}: a SOCKS 4, 4a and 5 proxy on this machine whose connections go through the server; with
+ * a user and password, SOCKS5 only and only for clients that give them.
+ */
 class DynamicForwardTest extends ForwardContract {
 
     @Override
@@ -196,5 +204,114 @@ class DynamicForwardTest extends ForwardContract {
             }
         }
         return garbage;
+    }
+
+    private static final String SOCKS_PASSWORD = "s3cret";
+    private static final Map<String, String> ALICE = Map.of("user", "alice", "password", SOCKS_PASSWORD);
+
+    private Forward startWithPassword() throws Exception {
+        return server.start(caret.parse("dynamic", "0", ALICE));
+    }
+
+    private static String proxyAs(String user, String password, Forward forward) {
+        return "socks5h://" + user + ":" + password + "@" + forward.status().address();
+    }
+
+    /** Waits until the forward has recorded a failure containing {@code text}, and returns it. */
+    private static String awaitError(Forward forward, String text) {
+        Await.until("a failure with '" + text + "' in " + forward.status(),
+                () -> forward.status().error().filter(error -> error.contains(text)).isPresent());
+        return forward.status().error().orElseThrow();
+    }
+
+    @Test
+    void servesCurlThatGivesTheSocksUserAndPassword() throws Exception {
+        Forward guarded = startWithPassword();
+        try {
+            assertEquals(WebPage.BODY, Curl.fetch("--proxy", proxyAs("alice", SOCKS_PASSWORD, guarded), page()));
+        } finally {
+            guarded.stop();
+        }
+    }
+
+    @Test
+    void refusesAWrongPasswordAndStillServesTheRightOne() throws Exception {
+        Forward guarded = startWithPassword();
+        try {
+            String wrong = "not-" + SOCKS_PASSWORD + "-at-all";
+            Curl.Result refused = Curl.run("--proxy", proxyAs("alice", wrong, guarded), page());
+
+            assertNotEquals(0, refused.exit(), refused.output());
+            assertFalse(refused.output().contains(WebPage.BODY), refused.output());
+            String error = awaitError(guarded, "SOCKS5 authentication failed for user 'alice': wrong password");
+            assertTrue(error.startsWith("SOCKS handshake from 127.0.0.1:"), error);
+            assertFalse(error.contains(wrong) || error.contains(SOCKS_PASSWORD), error);
+            assertEquals(ForwardState.READY, guarded.status().state());
+            assertEquals(WebPage.BODY, Curl.fetch("--proxy", proxyAs("alice", SOCKS_PASSWORD, guarded), page()));
+        } finally {
+            guarded.stop();
+        }
+    }
+
+    @Test
+    void refusesSocks4ClientsWhenItHasAPassword() throws Exception {
+        Forward guarded = startWithPassword();
+        try {
+            var refused = assertThrows(SocksClient.Refused.class,
+                    () -> SocksClient.socks4(guarded.status().address(), new Endpoint("127.0.0.1", web.port())));
+
+            assertEquals(0x5b, refused.code);
+            awaitError(guarded, "SOCKS4 is refused: this proxy requires a password, which SOCKS4 cannot carry; use SOCKS5");
+            assertNotEquals(0, Curl.run("--socks4", guarded.status().address().toString(), page()).exit());
+            assertEquals(ForwardState.READY, guarded.status().state());
+        } finally {
+            guarded.stop();
+        }
+    }
+
+    @Test
+    void refusesAClientThatOffersNoPassword() throws Exception {
+        Forward guarded = startWithPassword();
+        try {
+            IOException refused = assertThrows(IOException.class,
+                    () -> SocksClient.socks5(guarded.status().address(), new Endpoint("127.0.0.1", web.port())));
+
+            assertEquals("SOCKS5 method reply 5,-1", refused.getMessage()); // 05 FF: no acceptable method
+            assertNotEquals(0, Curl.run("--socks5-hostname", guarded.status().address().toString(), page()).exit());
+            awaitError(guarded, "this proxy requires a username and password (0x02)");
+        } finally {
+            guarded.stop();
+        }
+    }
+
+    @Test
+    void warnsThatAnyoneCanUseAProxyWithoutPasswordOnEveryInterface() throws Exception {
+        int before = events.size();
+        Forward open = start(0, null);
+        Forward wide = server.start(caret.parse("dynamic", "0.0.0.0:0"));
+        try {
+            List<String> notices = notices(before);
+            assertEquals(1, notices.size(), notices::toString);
+            assertTrue(notices.getFirst().contains("dynamic 0.0.0.0:0 listens on 0.0.0.0:" + wide.status().address().port()
+                    + " without a password: anyone who can reach"), notices::toString);
+            assertTrue(notices.getFirst().contains("--socks-user USER") && notices.getFirst().contains("CARET_SOCKS_PASSWORD"),
+                    notices::toString);
+        } finally {
+            wide.stop();
+            open.stop();
+        }
+        int guardedAt = events.size();
+        Forward guarded = server.start(caret.parse("dynamic", "0.0.0.0:0", ALICE));
+        try {
+            assertEquals(List.of(), notices(guardedAt));
+        } finally {
+            guarded.stop();
+        }
+    }
+
+    /** The messages of the notices published since event number {@code from}. */
+    private List<String> notices(int from) {
+        return events.subList(from, events.size()).stream().filter(ForwardEvent.Notice.class::isInstance)
+                .map(ForwardEvent.Notice.class::cast).map(ForwardEvent.Notice::message).toList();
     }
 }

@@ -1,6 +1,8 @@
 package caret.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import caret.testkit.EchoServer;
@@ -14,10 +16,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +106,114 @@ class LauncherProcessTest {
         String log = Files.readString(stderr);
         assertTrue(log.lines().count() > 50, "expected a -vvv log, got: " + log);
         assertTrue(!log.contains(passphrase) && !String.join("\n", stdout).contains(passphrase), "the passphrase was printed");
+    }
+
+    @Test
+    void theSocksPasswordNeverReachesTheOutputEvenWithVvv() throws Exception {
+        String password = "socks-" + Long.toHexString(System.nanoTime()) + "-secret";
+        String wrong = "guess-" + Long.toHexString(System.nanoTime()) + "-secret";
+        Path stdout = dir.resolve("socks.out");
+        Path stderr = dir.resolve("socks.err");
+        List<String> args = new ArrayList<>(List.of("-vvv", "-N", "--socks-user", "alice", "-D", "0", "-p", Integer.toString(sshd.port()),
+                "-i", sshd.userKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts(), "-o", "StrictHostKeyChecking=yes",
+                "-o", "BatchMode=yes", sshd.user() + "@127.0.0.1"));
+        ProcessBuilder builder = LauncherProcess.command(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        builder.environment().put(SocksPassword.ENVIRONMENT, password);
+        Process caret = builder.start();
+        try {
+            String proxy = "127.0.0.1:" + readyPort(caret, stdout, stderr);
+            String commandLine = caret.info().commandLine().orElseThrow();
+            assertTrue(commandLine.contains("--socks-user alice") && !commandLine.contains(password), commandLine);
+            String page = "http://127.0.0.1:" + web.port() + "/";
+            assertEquals(WebPage.BODY, Curl.fetch("--proxy", "socks5h://alice:" + password + "@" + proxy, page));
+            Curl.Result refused = Curl.run("--proxy", "socks5h://alice:" + wrong + "@" + proxy, page);
+            assertNotEquals(0, refused.exit(), refused.output());
+            Await.until("the failed authentication is logged", Duration.ofSeconds(30),
+                    () -> contains(stderr, "SOCKS5 authentication failed for user 'alice': wrong password"));
+        } finally {
+            caret.destroy();
+            assertTrue(caret.waitFor(20, TimeUnit.SECONDS));
+        }
+        String log = Files.readString(stderr);
+        String out = Files.readString(stdout);
+        assertTrue(log.lines().count() > 50, "expected a -vvv log, got: " + log);
+        for (String secret : List.of(password, wrong)) {
+            assertFalse(log.contains(secret), "a SOCKS password was logged");
+            assertFalse(out.contains(secret), "a SOCKS password was printed");
+        }
+    }
+
+    @Test
+    void asksForTheSocksPasswordWhenTheEnvironmentHasNone() throws Exception {
+        String password = "asked-" + Long.toHexString(System.nanoTime());
+        Path prompts = dir.resolve("prompts.txt");
+        Path askpass = dir.resolve("socks-askpass.sh");
+        Files.writeString(askpass, "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '" + prompts + "'\necho '" + password + "'\n");
+        askpass.toFile().setExecutable(true);
+        Path stdout = dir.resolve("asked.out");
+        Path stderr = dir.resolve("asked.err");
+        List<String> args = List.of("-N", "--socks-user", "bob", "-D", "0", "-p", Integer.toString(sshd.port()),
+                "-i", sshd.userKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts(), "-o", "StrictHostKeyChecking=yes",
+                sshd.user() + "@127.0.0.1");
+        ProcessBuilder builder = LauncherProcess.command(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        builder.environment().remove(SocksPassword.ENVIRONMENT);
+        builder.environment().put("SSH_ASKPASS", askpass.toString());
+        builder.environment().put("SSH_ASKPASS_REQUIRE", "force");
+        Process caret = builder.start();
+        try {
+            String proxy = "127.0.0.1:" + readyPort(caret, stdout, stderr);
+            assertEquals(List.of("SOCKS password for bob: "), Files.readAllLines(prompts));
+            assertEquals(WebPage.BODY, Curl.fetch("--proxy", "socks5h://bob:" + password + "@" + proxy,
+                    "http://127.0.0.1:" + web.port() + "/"));
+        } finally {
+            caret.destroy();
+            assertTrue(caret.waitFor(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void socksUserWithNoOneToAskExits2SayingToSetTheVariable() throws Exception {
+        LauncherProcess.Result result = runWithoutSocksPassword(sshArgs("--socks-user", "alice", "-D", "0"));
+        assertEquals(2, result.exit());
+        assertTrue(result.stderr().contains("Error: --socks-user alice needs a password and there is no one to ask"
+                + " (no terminal, or BatchMode=yes): set the environment variable CARET_SOCKS_PASSWORD to it"), result.stderr());
+
+        LauncherProcess.Result noProxy = runWithoutSocksPassword(sshArgs("--socks-user", "alice", "-L", "0:127.0.0.1:80"));
+        assertEquals(2, noProxy.exit());
+        assertTrue(noProxy.stderr().contains("Error: --socks-user is for dynamic forwards, and none is given"), noProxy.stderr());
+    }
+
+    private static LauncherProcess.Result runWithoutSocksPassword(List<String> args) throws Exception {
+        ProcessBuilder builder = LauncherProcess.command(args);
+        builder.environment().remove(SocksPassword.ENVIRONMENT);
+        builder.environment().remove("SSH_ASKPASS");
+        Process process = builder.start();
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> LauncherProcess.read(process.getErrorStream()));
+        String stdout = LauncherProcess.read(process.getInputStream());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "caret did not exit: " + stdout);
+        return new LauncherProcess.Result(process.exitValue(), stdout, stderr.get(10, TimeUnit.SECONDS));
+    }
+
+    /** Waits for the launcher's ready line in the file its standard output goes to, and returns the port. */
+    private static String readyPort(Process caret, Path stdout, Path stderr) {
+        Pattern ready = Pattern.compile("ready: connect to 127\\.0\\.0\\.1:(\\d+)");
+        Await.until("a ready line in " + stdout, Duration.ofSeconds(60), () -> ready.matcher(read(stdout)).find()
+                || !caret.isAlive());
+        Matcher matcher = ready.matcher(read(stdout));
+        assertTrue(matcher.find(), () -> "no ready line; stdout: " + read(stdout) + "; stderr: " + read(stderr));
+        return matcher.group(1);
+    }
+
+    private static boolean contains(Path file, String text) {
+        return read(file).contains(text);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Test

@@ -9,10 +9,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * Serves one SOCKS client: reads its request, opens a channel to the destination it names through
- * the SSH server, answers, and hands socket and channel to the engine's pump. Every failure stays
+ * Serves one SOCKS client: authenticates it when the forward has credentials, reads its request,
+ * opens a channel to the destination it names through the SSH server, answers, and hands socket and
+ * channel to the engine's pump. Every failure stays
  * with this one client, is answered when the protocol allows, and is recorded with
  * {@link ForwardContext#connectionFailed}.
  */
@@ -27,16 +29,21 @@ final class SocksConnectionHandler implements ConnectionHandler {
 
     private final ForwardContext context;
     private final Duration handshakeTimeout;
+    private final Optional<SocksCredentials> credentials;
 
-    SocksConnectionHandler(ForwardContext context, Duration handshakeTimeout) {
+    /**
+     * @param credentials the username and password every client must give; empty to take any client
+     */
+    SocksConnectionHandler(ForwardContext context, Duration handshakeTimeout, Optional<SocksCredentials> credentials) {
         this.context = context;
         this.handshakeTimeout = handshakeTimeout;
+        this.credentials = credentials;
     }
 
     @Override
     public void handle(Socket socket) throws IOException {
         Endpoint client = new Endpoint(IpLiteral.of(socket.getInetAddress()), socket.getPort());
-        SocksHandshake handshake = new SocksHandshake(socket, handshakeTimeout);
+        SocksHandshake handshake = new SocksHandshake(socket, handshakeTimeout, credentials);
         SocksRequest request;
         try {
             request = handshake.readRequest();

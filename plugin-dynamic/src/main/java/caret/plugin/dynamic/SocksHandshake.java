@@ -6,12 +6,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
- * The server side of one SOCKS 4, 4a or 5 handshake (CONNECT only, no authentication): reads the
- * client's request with {@link #readRequest()}, then answers once with {@link #replySuccess()} or
- * {@link #replyFailure}. A host name is kept as text, never resolved here: the SSH server resolves
- * it.
+ * The server side of one SOCKS 4, 4a or 5 handshake (CONNECT only): reads the client's request with
+ * {@link #readRequest()}, then answers once with {@link #replySuccess()} or {@link #replyFailure}. A
+ * host name is kept as text, never resolved here: the SSH server resolves it.
+ *
+ * <p>Without credentials a SOCKS5 client is taken with "no authentication" (0x00). With credentials
+ * it must choose username/password (0x02) and pass the RFC 1929 sub-negotiation; SOCKS 4 and 4a,
+ * which cannot carry a password, are refused.
  *
  * <p>A request that is malformed, incomplete or too slow ends in a {@link SocksHandshakeException};
  * when the protocol has an answer for the problem (no acceptable method, a command or address type
@@ -23,6 +28,13 @@ final class SocksHandshake {
     static final int MAX_NAME = 255;
 
     private static final int METHOD_NO_AUTHENTICATION = 0x00;
+    private static final int METHOD_USERNAME_PASSWORD = 0x02;
+    private static final int NO_ACCEPTABLE_METHOD = 0xFF;
+    /** RFC 1929: the version of the username/password sub-negotiation, and its status replies. */
+    private static final int AUTH_VERSION = 0x01;
+    private static final byte[] AUTH_SUCCESS = {AUTH_VERSION, 0x00};
+    private static final byte[] AUTH_FAILURE = {AUTH_VERSION, 0x01};
+    private static final String AUTH = "SOCKS5 username/password authentication";
     private static final int COMMAND_CONNECT = 0x01;
     private static final int ATYP_IPV4 = 0x01;
     private static final int ATYP_DOMAIN_NAME = 0x03;
@@ -30,23 +42,28 @@ final class SocksHandshake {
 
     private final HandshakeReader in;
     private final OutputStream out;
+    private final Optional<SocksCredentials> credentials;
     private SocksVersion version;
     /** A SOCKS 4 request's port and address bytes, echoed in the reply. */
     private final byte[] socks4PortAndAddress = new byte[6];
     private boolean replied;
 
     /**
-     * @param timeout how long the client has for its whole handshake, from now
+     * @param timeout how long the client has for its whole handshake, authentication included, from now
+     * @param credentials the username and password a client must give; empty to take any client
      */
-    SocksHandshake(Socket socket, Duration timeout) throws IOException {
+    SocksHandshake(Socket socket, Duration timeout, Optional<SocksCredentials> credentials) throws IOException {
         this.in = new HandshakeReader(socket, timeout);
         this.out = socket.getOutputStream();
+        this.credentials = credentials;
     }
 
     /**
-     * Reads the client's greeting and request, answering the SOCKS 5 method negotiation on the way.
+     * Reads the client's greeting and request, answering the SOCKS 5 method negotiation and
+     * authentication on the way.
      *
-     * @throws SocksHandshakeException when the client did not send a valid CONNECT request in time
+     * @throws SocksHandshakeException when the client did not send a valid CONNECT request in time,
+     *     or did not authenticate
      * @throws IOException when the socket failed
      */
     SocksRequest readRequest() throws IOException {
@@ -84,16 +101,24 @@ final class SocksHandshake {
         int methodCount = in.readByte("SOCKS5 greeting");
         byte[] methods = new byte[methodCount];
         in.readFully(methods, "SOCKS5 greeting");
-        boolean noAuthentication = false;
-        for (byte method : methods) {
-            noAuthentication |= method == METHOD_NO_AUTHENTICATION;
+        int method = credentials.isPresent() ? METHOD_USERNAME_PASSWORD : METHOD_NO_AUTHENTICATION;
+        boolean offered = false;
+        for (byte m : methods) {
+            offered |= m == method;
         }
-        if (!noAuthentication) {
-            send(new byte[] {5, (byte) 0xFF});
+        if (!offered) {
+            send(new byte[] {5, (byte) NO_ACCEPTABLE_METHOD});
             throw new SocksHandshakeException("SOCKS5 client offers no acceptable authentication method ("
-                    + (methodCount == 0 ? "none" : hex(methods)) + "): this proxy takes only 'no authentication' (0x00); replied 05 FF");
+                    + (methodCount == 0 ? "none" : hex(methods)) + "): " + (credentials.isPresent()
+                            ? "this proxy requires a username and password (0x02); give them to the client,"
+                                    + " as in socks5h://USER:PASSWORD@HOST:PORT"
+                            : "this proxy takes only 'no authentication' (0x00)")
+                    + "; replied 05 FF");
         }
-        send(new byte[] {5, METHOD_NO_AUTHENTICATION});
+        send(new byte[] {5, (byte) method});
+        if (credentials.isPresent()) {
+            authenticate(credentials.get());
+        }
 
         int requestVersion = in.readByte("SOCKS5 request");
         if (requestVersion != 5) {
@@ -125,6 +150,37 @@ final class SocksHandshake {
         return new SocksRequest(version, new Endpoint(host, port), in.remaining());
     }
 
+    /**
+     * The RFC 1929 sub-negotiation: version 0x01, ULEN, UNAME, PLEN, PASSWD; answered 01 00 to go
+     * on, or 01 01 before the connection is closed. Each length is one byte, so no field exceeds 255
+     * bytes. The password read is wiped once compared and never appears in a message.
+     */
+    private void authenticate(SocksCredentials expected) throws IOException {
+        int authVersion = in.readByte(AUTH);
+        if (authVersion != AUTH_VERSION) {
+            send(AUTH_FAILURE);
+            throw new SocksHandshakeException(AUTH + " has version " + hex(authVersion)
+                    + ", not 0x01 (RFC 1929); replied 01 01");
+        }
+        byte[] user = new byte[in.readByte(AUTH)];
+        in.readFully(user, "SOCKS5 username");
+        byte[] password = new byte[in.readByte(AUTH)];
+        SocksCredentials.Check check;
+        try {
+            in.readFully(password, "SOCKS5 password");
+            check = expected.check(user, password);
+        } finally {
+            Arrays.fill(password, (byte) 0);
+        }
+        if (check != SocksCredentials.Check.ACCEPTED) {
+            send(AUTH_FAILURE);
+            throw new SocksHandshakeException("SOCKS5 authentication failed for user '" + printable(user) + "': "
+                    + (check == SocksCredentials.Check.UNKNOWN_USER ? "not the proxy's SOCKS user" : "wrong password")
+                    + "; replied 01 01");
+        }
+        send(AUTH_SUCCESS);
+    }
+
     private SocksRequest readSocks4() throws IOException {
         version = SocksVersion.SOCKS4;
         int command = in.readByte("SOCKS4 request");
@@ -138,6 +194,12 @@ final class SocksHandshake {
             host = in.readNulTerminated(MAX_NAME, "SOCKS4a host name");
         } else {
             host = IpLiteral.ipv4(socks4PortAndAddress, 2);
+        }
+        if (credentials.isPresent()) {
+            send(Socks4Reply.REJECTED_OR_FAILED.bytes(socks4PortAndAddress));
+            throw new SocksHandshakeException(version + " is refused: this proxy requires a password, which " + version
+                    + " cannot carry; use SOCKS5 with the username and password, as curl --proxy socks5h://USER:PASSWORD@HOST:PORT"
+                    + " does; replied 0x5B");
         }
         if (command != COMMAND_CONNECT) {
             send(Socks4Reply.REJECTED_OR_FAILED.bytes(socks4PortAndAddress));
@@ -188,6 +250,23 @@ final class SocksHandshake {
             guess = "";
         }
         return "first byte " + hex(first) + " is not SOCKS version 4 or 5" + guess;
+    }
+
+    /**
+     * A username from the client, for a log line: printable ASCII as is, every other byte (and
+     * {@code \} and {@code '}) as {@code \xNN}, so no client can forge log lines.
+     */
+    private static String printable(byte[] name) {
+        StringBuilder text = new StringBuilder(name.length);
+        for (byte b : name) {
+            int c = b & 0xFF;
+            if (c >= 0x20 && c < 0x7F && c != '\\' && c != '\'') {
+                text.append((char) c);
+            } else {
+                text.append(String.format("\\x%02X", c));
+            }
+        }
+        return text.toString();
     }
 
     private static String command(int command) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -42,7 +43,7 @@ class ReplyMappingTest {
     void sendsEachSocks5FailureOnTheWire(Reason reason) throws IOException {
         try (SocketPair pair = SocketPair.open()) {
             pair.send(Bytes.concat(Bytes.GREETING_NO_AUTH, Bytes.socks5Loopback(9)));
-            SocksHandshake handshake = new SocksHandshake(pair.server(), Duration.ofSeconds(10));
+            SocksHandshake handshake = new SocksHandshake(pair.server(), Duration.ofSeconds(10), Optional.empty());
             handshake.readRequest();
 
             handshake.replyFailure(reason);
@@ -57,7 +58,7 @@ class ReplyMappingTest {
     void sendsEachSocks4FailureOnTheWire(Reason reason) throws IOException {
         try (SocketPair pair = SocketPair.open()) {
             pair.send(Bytes.socks4Loopback(9));
-            SocksHandshake handshake = new SocksHandshake(pair.server(), Duration.ofSeconds(10));
+            SocksHandshake handshake = new SocksHandshake(pair.server(), Duration.ofSeconds(10), Optional.empty());
             handshake.readRequest();
 
             handshake.replyFailure(reason);
@@ -70,7 +71,7 @@ class ReplyMappingTest {
     void sendsGeneralFailureWhenTheConnectionBrokeRatherThanTheServerRefusing() throws IOException {
         try (SocketPair pair = SocketPair.open()) {
             pair.send(Bytes.concat(Bytes.GREETING_NO_AUTH, Bytes.socks5Loopback(9)));
-            SocksHandshake handshake = new SocksHandshake(pair.server(), Duration.ofSeconds(10));
+            SocksHandshake handshake = new SocksHandshake(pair.server(), Duration.ofSeconds(10), Optional.empty());
             handshake.readRequest();
 
             handshake.replyFailure(null);

@@ -16,6 +16,7 @@ import caret.spi.Endpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,7 +45,7 @@ class SocksHandshakeTest {
     }
 
     private SocksHandshake handshake() throws IOException {
-        return new SocksHandshake(pair.server(), TIMEOUT);
+        return new SocksHandshake(pair.server(), TIMEOUT, Optional.empty());
     }
 
     private SocksHandshakeException refused(SocksHandshake handshake) {
@@ -331,7 +332,7 @@ class SocksHandshakeTest {
         pair.send(of(5));
 
         SocksHandshakeException e = assertThrows(SocksHandshakeException.class,
-                () -> new SocksHandshake(pair.server(), Duration.ofMillis(200)).readRequest());
+                () -> new SocksHandshake(pair.server(), Duration.ofMillis(200), Optional.empty()).readRequest());
 
         assertEquals("no complete SOCKS handshake within 200 ms (waiting for the SOCKS5 greeting)", e.getMessage());
     }

@@ -150,10 +150,7 @@ final class Instance implements ControlHandler {
         if (kind == null || spec == null) {
             throw new IllegalArgumentException("A forward needs a kind and a spec, such as -L 8080:127.0.0.1:80");
         }
-        if (options != null && !options.isEmpty()) {
-            throw new IllegalArgumentException("Forward options are not supported by this Caret");
-        }
-        return caret.parse(kind, spec);
+        return caret.parse(kind, spec, options == null ? Map.of() : options);
     }
 
     private String describe(Named named) {

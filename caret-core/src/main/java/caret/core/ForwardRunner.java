@@ -198,7 +198,7 @@ final class ForwardRunner implements ForwardContext {
             }
             lastError = reason;
         }
-        log.warn("[{}] {}", name, reason);
+        log.info("[{}] {}", name, reason);
         events.accept(new ForwardEvent.Waiting(server, name, reason));
     }
 

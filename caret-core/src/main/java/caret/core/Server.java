@@ -347,7 +347,7 @@ public final class Server implements AutoCloseable {
                 lastError = reason;
             }
             if (!delay.isZero()) {
-                log.warn("{}: {}; retrying in {}, attempt {}", name, reason, Seconds.of(delay), n);
+                log.info("{}: {}; retrying in {}, attempt {}", name, reason, Seconds.of(delay), n);
                 publish(new ConnectionEvent.Retrying(name, reason, delay, n));
                 try {
                     Thread.sleep(delay);
@@ -490,7 +490,7 @@ public final class Server implements AutoCloseable {
                         }
                         waiting = message;
                     }
-                    log.warn("[{}] {}", name, message);
+                    log.info("[{}] {}", name, message);
                     events.accept(new ForwardEvent.Waiting(Server.this.name, name, message));
                     Thread.sleep(delay);
                     ForwardRunner fresh;

@@ -181,15 +181,6 @@ final class CaretCommand implements Callable<Integer> {
                     err.println(e.getMessage());
                     return ForwardingClient.CONNECTION_FAILED;
                 }
-                if (onEvent != null) {
-                    client.onEvent(EventHook.of(onEvent));
-                }
-                try {
-                    client.start(specs, ssh.flag("ExitOnForwardFailure", false));
-                } catch (ForwardException e) {
-                    err.println("Exiting: ExitOnForwardFailure is set and a forward failed.");
-                    return ForwardingClient.CONNECTION_FAILED;
-                }
                 try {
                     client.control(control.path(), null);
                 } catch (IOException e) {
@@ -199,6 +190,15 @@ final class CaretCommand implements Callable<Integer> {
                     }
                     // another instance has the default one: this one runs without (the logger is made after -v is applied)
                     LoggerFactory.getLogger(CaretCommand.class).info("no control socket: {}", e.getMessage());
+                }
+                if (onEvent != null) {
+                    client.onEvent(EventHook.of(onEvent));
+                }
+                try {
+                    client.start(specs, ssh.flag("ExitOnForwardFailure", false));
+                } catch (ForwardException e) {
+                    err.println("Exiting: ExitOnForwardFailure is set and a forward failed.");
+                    return ForwardingClient.CONNECTION_FAILED;
                 }
                 return client.awaitEnd();
             }

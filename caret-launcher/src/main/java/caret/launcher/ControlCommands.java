@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,7 +78,7 @@ final class ControlCommands {
                 if (watch && terminal) {
                     out.print("\033[H\033[2J");
                 }
-                out.print(json ? mapper.writeValueAsString(new StatusJson(reply.servers())) + "\n" : StatusTable.render(reply.servers()));
+                out.print(json ? mapper.writeValueAsString(Map.of("servers", reply.servers())) + "\n" : StatusTable.render(reply.servers()));
                 out.flush();
                 if (watch) {
                     Thread.sleep(1000); // the refresh period, not a wait for a condition
@@ -85,10 +86,6 @@ final class ControlCommands {
             } while (watch);
             return 0;
         }
-    }
-
-    /** The JSON {@code caret status --json} prints. */
-    record StatusJson(List<caret.launcher.control.ServerReport> servers) {
     }
 
     @Command(name = "on", description = "Switch a forward on: NAME, SERVER/NAME or its spec.", mixinStandardHelpOptions = true)

@@ -130,20 +130,29 @@ final class Instance implements ControlHandler {
         return ControlReply.done(describe(new Named(server, forward.name())));
     }
 
-    /** OpenSSH's {@code -O cancel}: by the whole spec, or by its listening part ({@code [bind:]port}). */
+    /**
+     * OpenSSH's {@code -O cancel}: by the whole spec, by its listening part ({@code [bind:]port}),
+     * or by the port it was given (for a forward on port 0). Refuses when that names several.
+     */
     private ControlReply cancel(ControlRequest request) {
         Server server = server(request.server());
         String wanted = request.spec();
         List<ForwardStatus> matches = server.status().forwards().stream()
                 .filter(f -> f.spec().type().equals(request.kind()))
-                .filter(f -> f.spec().text().equals(wanted) || f.spec().text().startsWith(wanted + ":"))
+                .filter(f -> f.spec().text().equals(wanted) || f.spec().text().startsWith(wanted + ":")
+                        || f.connectTo().map(address -> wanted.equals(Integer.toString(address.port()))).orElse(false))
                 .toList();
         if (matches.isEmpty()) {
             throw new IllegalArgumentException("No " + request.kind() + " forward " + wanted + " on " + server.name()
                     + ": 'caret status' lists them");
         }
-        matches.forEach(f -> server.remove(f.name()));
-        return ControlReply.done("Cancelled " + String.join(", ", matches.stream().map(ForwardStatus::name).toList()));
+        if (matches.size() > 1) {
+            throw new IllegalArgumentException(request.kind() + " " + wanted + " matches several forwards: "
+                    + String.join(", ", matches.stream().map(ForwardStatus::name).toList())
+                    + "; cancel one by the port it listens on, or 'caret remove NAME'");
+        }
+        server.remove(matches.getFirst().name());
+        return ControlReply.done("Cancelled " + matches.getFirst().name());
     }
 
     private ForwardSpec parse(String kind, String spec, Map<String, String> options) throws InvalidSpecException {

@@ -1,0 +1,252 @@
+package caret.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import caret.spi.Endpoint;
+import caret.testkit.EchoServer;
+import caret.testkit.OpenSshServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real launcher with a real sshd, driven through its control socket the way people do it:
+ * {@code caret status}, {@code on}, {@code off}, {@code add}, {@code remove}, and OpenSSH's
+ * {@code -O check|forward|cancel|exit}; then killing the sshd and watching the launcher reconnect,
+ * say so, run the {@code --on-event} hook, and carry bytes again.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ControlSocketTest {
+
+    private static final Pattern CONNECT_TO = Pattern.compile("connect to 127\\.0\\.0\\.1:(\\d+)");
+
+    Path dir;
+    OpenSshServer sshd;
+    EchoServer echo;
+
+    @BeforeAll
+    void start(@TempDir Path dir) {
+        this.dir = dir;
+        sshd = OpenSshServer.start(dir.resolve("sshd"));
+        echo = EchoServer.start();
+    }
+
+    @AfterAll
+    void stop() {
+        echo.close();
+        sshd.close();
+    }
+
+    @Test
+    void forwardsAreSwitchedAddedAndRemovedLiveWithoutDisturbingEachOther() throws Exception {
+        Path socket = dir.resolve("ctl/one");
+        Path stderr = dir.resolve("one.err");
+        Process caret = LauncherProcess.launch(args(socket, "-L", "0:" + echo.endpoint()), stderr);
+        try {
+            List<String> seen = new ArrayList<>();
+            int first = Integer.parseInt(LauncherProcess.readyPort(caret, seen, stderr));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+
+            LauncherProcess.Result check = control("-S", socket.toString(), "-O", "check", "127.0.0.1");
+            assertEquals(0, check.exit(), check.stderr());
+            assertTrue(check.stdout().contains("Caret running (pid=" + caret.pid() + "): 127.0.0.1:" + sshd.port() + " connected"),
+                    check.stdout());
+
+            // -O forward: a second forward on the live connection; the first keeps carrying bytes throughout.
+            try (Socket steady = Fixtures.connect(new Endpoint("127.0.0.1", first))) {
+                LauncherProcess.Result added = control("-S", socket.toString(), "-O", "forward", "-L", "0:" + echo.endpoint(), "127.0.0.1");
+                assertEquals(0, added.exit(), added.stderr());
+                int second = port(added.stdout());
+                assertTrue(roundTrips(second));
+
+                LauncherProcess.Result named = control("add", "-S", socket.toString(), "--name", "web", "-L", "0:" + echo.endpoint());
+                assertEquals(0, named.exit(), named.stderr());
+                assertTrue(named.stdout().startsWith("127.0.0.1:" + sshd.port() + "/web is on: connect to 127.0.0.1:"), named.stdout());
+                int web = port(named.stdout());
+                assertTrue(roundTrips(web));
+
+                LauncherProcess.Result off = control("off", "-S", socket.toString(), "web");
+                assertEquals(0, off.exit(), off.stderr());
+                assertFree(web);
+                JsonNode status = statusJson(socket);
+                JsonNode webStatus = forward(status, "web");
+                assertEquals("OFF", webStatus.get("state").asString());
+
+                assertEquals(0, control("on", "-S", socket.toString(), "web").exit());
+                assertTrue(roundTrips(port(control("on", "-S", socket.toString(), "web").stdout())));
+
+                LauncherProcess.Result ambiguous = control("-S", socket.toString(), "-O", "cancel", "-L", "0:" + echo.endpoint(), "127.0.0.1");
+                assertEquals(255, ambiguous.exit());
+                assertTrue(ambiguous.stderr().contains("matches several forwards"), ambiguous.stderr());
+                LauncherProcess.Result cancelled = control("-S", socket.toString(), "-O", "cancel", "-L", Integer.toString(second), "127.0.0.1");
+                assertEquals(0, cancelled.exit(), cancelled.stderr());
+                assertTrue(cancelled.stdout().startsWith("Cancelled "), cancelled.stdout());
+                assertFree(second);
+
+                assertEquals(0, control("remove", "-S", socket.toString(), "web").exit());
+                assertFree(web);
+                LauncherProcess.Result gone = control("on", "-S", socket.toString(), "web");
+                assertEquals(255, gone.exit());
+                assertTrue(gone.stderr().contains("No forward 'web'"), gone.stderr());
+
+                steady.setSoTimeout(10_000);
+                assertEquals(4096 + ":" + Traffic.expected(9, 4096), Traffic.echo(steady, 9, 4096), "the first forward never paused");
+            }
+
+            LauncherProcess.Result table = control("status", "-S", socket.toString());
+            assertEquals(0, table.exit(), table.stderr());
+            assertTrue(table.stdout().contains("connected"), table.stdout());
+            assertTrue(table.stdout().contains("FORWARD") && table.stdout().contains("CONNECT TO"), table.stdout());
+            assertTrue(table.stdout().contains("127.0.0.1:" + first), table.stdout());
+
+            LauncherProcess.Result exit = control("-S", socket.toString(), "-O", "exit", "127.0.0.1");
+            assertEquals(0, exit.exit(), exit.stderr());
+            assertTrue(caret.waitFor(30, TimeUnit.SECONDS), "caret did not exit");
+            assertEquals(0, caret.exitValue());
+            assertFalse(Files.exists(socket), "the socket file is removed on exit");
+        } finally {
+            caret.destroy();
+            caret.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aKilledServerIsReconnectedSaidAndHookedAndTheForwardCarriesBytesAgain() throws Exception {
+        Path socket = dir.resolve("ctl/two");
+        Path stderr = dir.resolve("two.err");
+        Path events = dir.resolve("events.jsonl");
+        OpenSshServer own = OpenSshServer.start(dir.resolve("own"));
+        Process caret = null;
+        try {
+            List<String> args = new ArrayList<>(List.of("-S", socket.toString(), "--on-event", "cat >> '" + events + "'",
+                    "-p", Integer.toString(own.port()), "-i", own.userKey().toString(),
+                    "-o", "UserKnownHostsFile=" + own.knownHosts(), "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+                    "-L", "0:" + echo.endpoint(), own.user() + "@127.0.0.1"));
+            caret = LauncherProcess.launch(args, stderr);
+            int port = Integer.parseInt(LauncherProcess.readyPort(caret, new ArrayList<>(), stderr));
+            assertTrue(roundTrips(port));
+
+            own.kill();
+            Await.until("the outage said", Duration.ofSeconds(30), () -> read(stderr).contains("retrying in"));
+            assertTrue(read(stderr).matches("(?s).*Connection to 127\\.0\\.0\\.1:" + own.port() + " lost: .*; retrying in \\d+ s, attempt 1.*"),
+                    read(stderr));
+            JsonNode waiting = forward(statusJson(socket), "local 0:" + echo.endpoint());
+            assertEquals("WAITING", waiting.get("state").asString());
+            assertFree(port, false);
+
+            own = own.restart();
+            long back = System.nanoTime();
+            Await.until("forward back", Duration.ofSeconds(5), () -> roundTrips(port));
+            assertTrue(Duration.ofNanos(System.nanoTime() - back).toMillis() <= 5_000);
+            Await.until("the return said", Duration.ofSeconds(10), () -> read(stderr).contains("connected again"));
+
+            Await.until("the hook ran for down, then up", Duration.ofSeconds(30), () -> downThenUp(events));
+            JsonNode down = JsonMapper.builder().build().readTree(read(events).lines()
+                    .filter(l -> l.contains("\"event\":\"down\"")).findFirst().orElseThrow());
+            assertEquals("127.0.0.1:" + own.port(), down.get("server").asString());
+            assertTrue(down.get("reason").asString().contains("lost"), down.toString());
+        } finally {
+            if (caret != null) {
+                caret.destroy();
+                caret.waitFor(20, TimeUnit.SECONDS);
+            }
+            own.close();
+        }
+    }
+
+    private List<String> args(Path socket, String... forwards) {
+        List<String> all = new ArrayList<>(List.of("-S", socket.toString(), "-p", Integer.toString(sshd.port()),
+                "-i", sshd.userKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts(),
+                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"));
+        all.addAll(List.of(forwards));
+        all.add(sshd.user() + "@127.0.0.1");
+        return all;
+    }
+
+    private static LauncherProcess.Result control(String... args) throws Exception {
+        return LauncherProcess.run(args);
+    }
+
+    private static JsonNode statusJson(Path socket) throws Exception {
+        LauncherProcess.Result status = control("status", "--json", "-S", socket.toString());
+        assertEquals(0, status.exit(), status.stderr());
+        return JsonMapper.builder().build().readTree(status.stdout());
+    }
+
+    private static JsonNode forward(JsonNode status, String name) {
+        for (JsonNode server : status.get("servers")) {
+            for (JsonNode forward : server.get("forwards")) {
+                if (forward.get("name").asString().equals(name)) {
+                    return forward;
+                }
+            }
+        }
+        throw new AssertionError("no forward " + name + " in " + status);
+    }
+
+    private static int port(String reply) {
+        Matcher matcher = CONNECT_TO.matcher(reply);
+        assertTrue(matcher.find(), reply);
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    private static boolean roundTrips(int port) {
+        try (Socket socket = Fixtures.connect(new Endpoint("127.0.0.1", port))) {
+            socket.setSoTimeout(5_000);
+            return Traffic.echo(socket, 3, 1024).equals(1024 + ":" + Traffic.expected(3, 1024));
+        } catch (Exception | AssertionError notYet) {
+            return false;
+        }
+    }
+
+    private static void assertFree(int port) throws IOException {
+        assertFree(port, true);
+    }
+
+    /** Whether the port can be bound here: free after off, held through an outage. */
+    private static void assertFree(int port, boolean free) throws IOException {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertTrue(free, "port " + port + " should still be held by Caret");
+        } catch (java.net.BindException taken) {
+            assertFalse(free, "port " + port + " should be free");
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Whether the hook got a "down" and then an "up". */
+    private static boolean downThenUp(Path events) {
+        List<String> lines = read(events).lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("\"event\":\"down\"")) {
+                return lines.subList(i, lines.size()).stream().anyMatch(line -> line.contains("\"event\":\"up\""));
+            }
+        }
+        return false;
+    }
+}

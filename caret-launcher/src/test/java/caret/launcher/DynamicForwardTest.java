@@ -65,6 +65,20 @@ class DynamicForwardTest extends ForwardContract {
     }
 
     @Test
+    void anHttpClientAtTheWrongAddressIsToldHowToUseTheProxy() throws Exception {
+        String expected = "This is a SOCKS proxy (a Caret dynamic forward), not a web server or an HTTP proxy.\n"
+                + "Set " + proxy() + " as a SOCKS5 proxy in your application, e.g. curl --proxy socks5h://" + proxy() + " URL\n";
+        // A browser pointed at the proxy as if it were the page ...
+        Curl.Result direct = Curl.run("http://" + proxy() + "/");
+        assertEquals(expected, direct.output());
+        // ... or as an HTTP proxy: it sends CONNECT or a GET with a full URL.
+        Curl.Result asHttpProxy = Curl.run("--proxy", "http://" + proxy(), page());
+        assertEquals(expected, asHttpProxy.output());
+        Await.until("the mistake logged", () -> events.stream().anyMatch(e -> e instanceof ForwardEvent.ConnectionFailed f
+                && f.message().contains("it looks like HTTP")));
+    }
+
+    @Test
     void servesCurlOverSocks4a() throws Exception {
         assertEquals(WebPage.BODY, Curl.fetch("--socks4a", proxy(), "http://localhost:" + web.port() + "/"));
     }

@@ -5,6 +5,7 @@ import caret.spi.Endpoint;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -40,6 +41,7 @@ final class SocksHandshake {
     private static final int ATYP_DOMAIN_NAME = 0x03;
     private static final int ATYP_IPV6 = 0x04;
 
+    private final Socket socket;
     private final HandshakeReader in;
     private final OutputStream out;
     private final Optional<SocksCredentials> credentials;
@@ -53,6 +55,7 @@ final class SocksHandshake {
      * @param credentials the username and password a client must give; empty to take any client
      */
     SocksHandshake(Socket socket, Duration timeout, Optional<SocksCredentials> credentials) throws IOException {
+        this.socket = socket;
         this.in = new HandshakeReader(socket, timeout);
         this.out = socket.getOutputStream();
         this.credentials = credentials;
@@ -71,8 +74,33 @@ final class SocksHandshake {
         return switch (first) {
             case 5 -> readSocks5();
             case 4 -> readSocks4();
-            default -> throw new SocksHandshakeException(notSocks(first));
+            default -> {
+                if (first >= 'A' && first <= 'Z') {
+                    explainToHttpClient();
+                }
+                throw new SocksHandshakeException(notSocks(first));
+            }
         };
+    }
+
+    /**
+     * A browser or curl pointed at the proxy as if it were a web server or an HTTP proxy gets a page
+     * that says what this port is and how to use it, rather than a connection closed without a word.
+     */
+    private void explainToHttpClient() {
+        String address = IpLiteral.of(socket.getLocalAddress()) + ":" + socket.getLocalPort();
+        String body = "This is a SOCKS proxy (a Caret dynamic forward), not a web server or an HTTP proxy.\n"
+                + "Set " + address + " as a SOCKS5 proxy in your application, e.g. curl --proxy socks5h://" + address + " URL\n";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " + bytes.length
+                + "\r\nConnection: close\r\n\r\n";
+        try {
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+        } catch (IOException gone) {
+            // the client left: the log line says what happened
+        }
     }
 
     /** Tells the client its connection is open. */

@@ -189,6 +189,11 @@ final class ControlCommands {
         @Option(names = "--forward", paramLabel = "TYPE=SPEC", description = "A forward of any installed type.")
         List<String> forwards = new ArrayList<>();
 
+        @Option(names = "--socks-user", paramLabel = "USER",
+                description = "For a dynamic forward: clients must log in as USER (SOCKS5); the password is read from $"
+                        + SocksPassword.ENVIRONMENT + " or asked on the terminal.")
+        String socksUser;
+
         @Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -212,7 +217,21 @@ final class ControlCommands {
                 return CaretCommand.USAGE;
             }
             String[] one = all.getFirst();
-            return send(socket, new ControlRequest("add", server, null, name, one[0], one[1], null, !off),
+            Map<String, String> options = null;
+            if (socksUser != null) {
+                if (!one[0].equals("dynamic")) {
+                    err.println("Error: --socks-user is for dynamic forwards (-D)");
+                    return CaretCommand.USAGE;
+                }
+                try {
+                    options = Map.of("user", socksUser, "password",
+                            SocksPassword.obtain(socksUser, System.getenv(SocksPassword.ENVIRONMENT), UserPrompt.choose(false)));
+                } catch (IllegalArgumentException e) {
+                    err.println("Error: " + e.getMessage());
+                    return CaretCommand.USAGE;
+                }
+            }
+            return send(socket, new ControlRequest("add", server, null, name, one[0], one[1], options, !off),
                     spec.commandLine().getOut(), err);
         }
     }

@@ -2,6 +2,7 @@ package caret.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import caret.spi.Endpoint;
@@ -171,6 +172,46 @@ class ControlSocketTest {
             }
             own.close();
         }
+    }
+
+    @Test
+    void aSocksPasswordGivenLiveNeverShowsInStatusJsonOrTheVerboseLog() throws Exception {
+        Path socket = dir.resolve("ctl/three");
+        Path stderr = dir.resolve("three.err");
+        String password = "live-" + Long.toHexString(System.nanoTime()) + "-secret";
+        List<String> launch = new ArrayList<>(List.of("-vvv"));
+        launch.addAll(args(socket, "-L", "0:" + echo.endpoint()));
+        Process caret = LauncherProcess.launch(launch, stderr);
+        try {
+            LauncherProcess.readyPort(caret, new ArrayList<>(), stderr);
+            ProcessBuilder add = LauncherProcess.command(List.of("add", "-S", socket.toString(), "--name", "socks",
+                    "--socks-user", "alice", "-D", "0"));
+            add.environment().put(SocksPassword.ENVIRONMENT, password);
+            Process adding = add.start();
+            String reply = LauncherProcess.read(adding.getInputStream());
+            assertTrue(adding.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, adding.exitValue(), reply + LauncherProcess.read(adding.getErrorStream()));
+            String proxy = "127.0.0.1:" + port(reply);
+            WebPage web = WebPage.start();
+            try {
+                String page = "http://127.0.0.1:" + web.port() + "/";
+                assertEquals(WebPage.BODY, Curl.fetch("--proxy", "socks5h://alice:" + password + "@" + proxy, page));
+                assertNotEquals(0, Curl.run("--proxy", "socks5h://alice:wrong@" + proxy, page).exit());
+            } finally {
+                web.close();
+            }
+            String json = control("status", "--json", "-S", socket.toString()).stdout();
+            String table = control("status", "-S", socket.toString()).stdout();
+            assertTrue(json.contains("\"name\" : \"socks\""), json);
+            assertFalse(json.contains(password), json);
+            assertFalse(table.contains(password), table);
+        } finally {
+            caret.destroy();
+            caret.waitFor(20, TimeUnit.SECONDS);
+        }
+        String log = read(stderr);
+        assertTrue(log.lines().count() > 50, "expected a -vvv log");
+        assertFalse(log.contains(password), "the SOCKS password reached the log");
     }
 
     private List<String> args(Path socket, String... forwards) {

@@ -84,7 +84,7 @@ final class CaretCommand implements Callable<Integer> {
             description = {"OpenSSH client config file, as ssh -F; 'none' reads none. Default: ~/.ssh/config if it exists (/etc/ssh/ssh_config is not read).",
                     "Honoured: Host, Match, Include, HostName, Port, User, IdentityFile, UserKnownHostsFile, GlobalKnownHostsFile, StrictHostKeyChecking,"
                             + " ServerAliveInterval, ServerAliveCountMax, ConnectTimeout, BatchMode, IdentitiesOnly, LocalForward, RemoteForward, DynamicForward,"
-                            + " ExitOnForwardFailure, ProxyJump; other keywords are ignored. The host's forwards start with those of -L, -R and -D."})
+                            + " ExitOnForwardFailure, ProxyJump; other keywords are ignored. The host's forward lines start after -L, -R and -D."})
     String configFile;
 
     @Option(names = "-J", paramLabel = "[user@]host[:port]",
@@ -106,7 +106,7 @@ final class CaretCommand implements Callable<Integer> {
     @Option(names = "-v", description = "Verbose: -v Caret's lifecycle and connections, -vv the SSH library's too, -vvv everything.")
     boolean[] verbose = new boolean[0];
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "[user@]host", description = "The SSH server, as for ssh; also ssh://[user@]host[:port].")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "[user@]host", description = "The SSH server, as for ssh, or a Host alias of the config file; also ssh://[user@]host[:port].")
     String destination;
 
     @Parameters(index = "1..*", arity = "0", hidden = true)

@@ -36,11 +36,5 @@ record Target(Endpoint server, String user, Optional<Jump> jump) {
                 throw new IllegalArgumentException("port " + port + " is out of range: use 1 to 65535");
             }
         }
-
-        /** {@code user@host:port}, an IPv6 address in brackets. */
-        @Override
-        public String toString() {
-            return user + "@" + new Endpoint(host, port);
-        }
     }
 }

@@ -73,10 +73,9 @@ sealed interface Directive {
     /**
      * A keyword Caret honours, with its value checked.
      *
-     * @param keyword as ssh_config(5) spells it, for messages
      * @param effect what it does to the host entry when its block applies
      */
-    record Setting(Origin origin, String keyword, Effect effect) implements Directive {
+    record Setting(Origin origin, Effect effect) implements Directive {
     }
 
     /** What a setting does when it applies; throws when it applies but Caret cannot honour it. */

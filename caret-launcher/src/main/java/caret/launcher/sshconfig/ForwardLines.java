@@ -32,7 +32,7 @@ final class ForwardLines {
             String problem = socket ? socketProblem("RemoteForward")
                     : "RemoteForward " + line.first() + " has only a port, which asks the server for a SOCKS proxy"
                             + " (dynamic reverse forwarding) and Caret does not offer that";
-            return unsupported(line, "RemoteForward", problem + "; write " + REMOTE_FORM);
+            return unsupported(line, problem + "; write " + REMOTE_FORM);
         }
         return listenAndTarget(line, "RemoteForward", "reverse", REMOTE_FORM);
     }
@@ -43,9 +43,9 @@ final class ForwardLines {
             throw Settings.bad(line, "DynamicForward", "one address expected, " + arguments.size() + " given", DYNAMIC_FORM);
         }
         if (listen(line, "DynamicForward", DYNAMIC_FORM, line.first())) {
-            return unsupported(line, "DynamicForward", socketProblem("DynamicForward") + "; write " + DYNAMIC_FORM);
+            return unsupported(line, socketProblem("DynamicForward") + "; write " + DYNAMIC_FORM);
         }
-        return forward(line, "DynamicForward", "dynamic", line.first());
+        return forward(line, "dynamic", line.first());
     }
 
     private static Setting listenAndTarget(ConfigLine line, String keyword, String type, String form)
@@ -59,9 +59,9 @@ final class ForwardLines {
         boolean socket = listen(line, keyword, form, arguments.get(0));
         socket |= target(line, keyword, form, arguments.get(1));
         if (socket) {
-            return unsupported(line, keyword, socketProblem(keyword) + "; write " + form);
+            return unsupported(line, socketProblem(keyword) + "; write " + form);
         }
-        return forward(line, keyword, type, arguments.get(0) + ":" + arguments.get(1));
+        return forward(line, type, arguments.get(0) + ":" + arguments.get(1));
     }
 
     /** Checks {@code [bind_address:]port}; returns true when it is a Unix socket path instead. */
@@ -105,14 +105,14 @@ final class ForwardLines {
         return false;
     }
 
-    private static Setting forward(ConfigLine line, String keyword, String type, String spec) {
+    private static Setting forward(ConfigLine line, String type, String spec) {
         ConfigForward forward = new ConfigForward(type, spec, line.origin());
-        return Settings.setting(line, keyword, r -> r.forwards.add(forward));
+        return Settings.setting(line, r -> r.forwards.add(forward));
     }
 
-    private static Setting unsupported(ConfigLine line, String keyword, String problem) {
+    private static Setting unsupported(ConfigLine line, String problem) {
         Origin at = line.origin();
-        return Settings.setting(line, keyword, r -> {
+        return Settings.setting(line, r -> {
             throw new SshConfigException(at, problem);
         });
     }

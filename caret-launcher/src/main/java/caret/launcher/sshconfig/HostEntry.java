@@ -13,7 +13,8 @@ import java.util.Optional;
  * applied, for the caller to take its {@code -o} value or its default). File names are expanded
  * ({@code ~}, {@code %h} and the other {@link Tokens}).
  *
- * @param hostName the host to connect to: HostName ({@code %h} expanded), else the host as given
+ * @param hostName the host to connect to: HostName ({@code %h} expanded), else the host as given; a
+ *     name in lower case, as ssh
  * @param port the command line's port, else Port, else 22
  * @param user the command line's user, else User, else the local user
  * @param tokens what {@code %h}, {@code %p}, {@code %r}… stand for on this connection, to expand

@@ -17,6 +17,7 @@ import java.util.Optional;
 final class Settings {
 
     private static final Duration DAY = Duration.ofDays(1);
+    private static final String HOST_NAME_FORM = "HostName NAME, e.g. HostName %h.example.org (%h is the host as given)";
 
     private Settings() {
     }
@@ -31,59 +32,59 @@ final class Settings {
         Origin at = line.origin();
         return Optional.ofNullable(switch (line.keyword()) {
             case "hostname" -> {
-                String name = one(line, "HostName", "HostName NAME (%h stands for the host as given)");
+                String name = one(line, "HostName", HOST_NAME_FORM);
                 checkHostNameTokens(line, name);
-                yield setting(line, "HostName", r -> r.hostName.offer(name, at));
+                yield setting(line, r -> r.hostName.offer(name, at));
             }
             case "port" -> {
                 int port = value(line, "Port", "Port NUMBER, e.g. Port 2222", Values::port);
-                yield setting(line, "Port", r -> r.port.offer(port, at));
+                yield setting(line, r -> r.port.offer(port, at));
             }
             case "user" -> {
                 String user = one(line, "User", "User NAME");
-                yield setting(line, "User", r -> r.user.offer(user, at));
+                yield setting(line, r -> r.user.offer(user, at));
             }
             case "identityfile" -> {
                 String file = one(line, "IdentityFile", "IdentityFile PATH, e.g. IdentityFile ~/.ssh/id_ed25519");
-                yield setting(line, "IdentityFile", r -> r.identityFiles.add(new Resolution.Located(file, at)));
+                yield setting(line, r -> r.identityFiles.add(new Resolution.Located(file, at)));
             }
             case "userknownhostsfile" -> {
                 List<String> files = files(line, "UserKnownHostsFile");
-                yield setting(line, "UserKnownHostsFile", r -> r.userKnownHostsFiles.offer(files, at));
+                yield setting(line, r -> r.userKnownHostsFiles.offer(files, at));
             }
             case "globalknownhostsfile" -> {
                 List<String> files = files(line, "GlobalKnownHostsFile");
-                yield setting(line, "GlobalKnownHostsFile", r -> r.globalKnownHostsFiles.offer(files, at));
+                yield setting(line, r -> r.globalKnownHostsFiles.offer(files, at));
             }
             case "stricthostkeychecking" -> {
                 HostKeyPolicy policy = value(line, "StrictHostKeyChecking", "StrictHostKeyChecking yes, accept-new, no or ask",
                         Settings::policy);
-                yield setting(line, "StrictHostKeyChecking", r -> r.strictHostKeyChecking.offer(policy, at));
+                yield setting(line, r -> r.strictHostKeyChecking.offer(policy, at));
             }
             case "serveraliveinterval" -> {
                 Optional<Duration> interval = time(line, "ServerAliveInterval", Duration.ZERO);
-                yield setting(line, "ServerAliveInterval", r -> offer(r.serverAliveInterval, interval, at));
+                yield setting(line, r -> offer(r.serverAliveInterval, interval, at));
             }
             case "serveralivecountmax" -> {
                 int count = value(line, "ServerAliveCountMax", "ServerAliveCountMax 1 to 1000, e.g. ServerAliveCountMax 3",
                         text -> Values.number(text, 1, 1000));
-                yield setting(line, "ServerAliveCountMax", r -> r.serverAliveCountMax.offer(count, at));
+                yield setting(line, r -> r.serverAliveCountMax.offer(count, at));
             }
             case "connecttimeout" -> {
                 Optional<Duration> timeout = time(line, "ConnectTimeout", Duration.ofSeconds(1));
-                yield setting(line, "ConnectTimeout", r -> offer(r.connectTimeout, timeout, at));
+                yield setting(line, r -> offer(r.connectTimeout, timeout, at));
             }
             case "batchmode" -> {
                 boolean batch = flag(line, "BatchMode");
-                yield setting(line, "BatchMode", r -> r.batchMode.offer(batch, at));
+                yield setting(line, r -> r.batchMode.offer(batch, at));
             }
             case "exitonforwardfailure" -> {
                 boolean exit = flag(line, "ExitOnForwardFailure");
-                yield setting(line, "ExitOnForwardFailure", r -> r.exitOnForwardFailure.offer(exit, at));
+                yield setting(line, r -> r.exitOnForwardFailure.offer(exit, at));
             }
             case "identitiesonly" -> {
                 flag(line, "IdentitiesOnly"); // Caret uses no agent: it only ever offers the identity files
-                yield setting(line, "IdentitiesOnly", r -> { });
+                yield setting(line, r -> { });
             }
             case "localforward" -> ForwardLines.local(line);
             case "remoteforward" -> ForwardLines.remote(line);
@@ -108,8 +109,8 @@ final class Settings {
         return out.toString();
     }
 
-    static Setting setting(ConfigLine line, String keyword, Effect effect) {
-        return new Setting(line.origin(), keyword, effect);
+    static Setting setting(ConfigLine line, Effect effect) {
+        return new Setting(line.origin(), effect);
     }
 
     /** The problem with a line's value and the form to write, as one message naming the line. */
@@ -194,8 +195,7 @@ final class Settings {
             if (name.charAt(i) == '%') {
                 char token = i + 1 < name.length() ? name.charAt(i + 1) : ' ';
                 if (token != 'h' && token != '%') {
-                    throw bad(line, "HostName", "HostName knows only the tokens %h and %%",
-                            "HostName NAME, e.g. HostName %h.example.org");
+                    throw bad(line, "HostName", "HostName knows only the tokens %h and %%", HOST_NAME_FORM);
                 }
                 i++;
             }
@@ -210,7 +210,7 @@ final class Settings {
         Origin at = line.origin();
         String text = one(line, "ProxyJump", "ProxyJump " + JumpHost.FORM + " or ProxyJump none");
         if (text.equalsIgnoreCase("none")) {
-            return setting(line, "ProxyJump", r -> r.proxyJump.takeNone());
+            return setting(line, r -> r.proxyJump.takeNone());
         }
         List<JumpHost> hops;
         try {
@@ -218,7 +218,7 @@ final class Settings {
         } catch (IllegalArgumentException e) {
             throw bad(line, "ProxyJump", e.getMessage(), "ProxyJump " + JumpHost.FORM + " or ProxyJump none");
         }
-        return setting(line, "ProxyJump", r -> {
+        return setting(line, r -> {
             if (r.proxyCommand.taken() || r.proxyJump.taken()) {
                 return;
             }
@@ -236,9 +236,9 @@ final class Settings {
         Origin at = line.origin();
         String command = String.join(" ", line.arguments());
         if (command.equalsIgnoreCase("none")) {
-            return setting(line, "ProxyCommand", r -> r.proxyCommand.takeNone());
+            return setting(line, r -> r.proxyCommand.takeNone());
         }
-        return setting(line, "ProxyCommand", r -> {
+        return setting(line, r -> {
             if (!r.proxyCommand.taken()) {
                 throw new SshConfigException(at, "ProxyCommand " + command + " applies to " + r.host
                         + ", and Caret cannot run a proxy command (connecting directly would reach another place);"

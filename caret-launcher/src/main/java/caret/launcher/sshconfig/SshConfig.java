@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An OpenSSH client configuration (ssh_config(5)), read as ssh reads it, for the keywords Caret
@@ -27,6 +30,8 @@ import java.util.Optional;
  * Names are only matched as text, never resolved. Immutable once read.
  */
 public final class SshConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(SshConfig.class);
 
     private final List<Directive> directives;
     private final Path home;
@@ -97,10 +102,17 @@ public final class SshConfig {
         boolean active = true;
         for (Directive directive : directives) {
             switch (directive) {
-                case HostBlock block -> active = block.matches(resolution.host);
-                case MatchBlock block -> active = matches(block, resolution);
+                case HostBlock block -> {
+                    active = block.matches(resolution.host);
+                    logBlock(block, active, resolution);
+                }
+                case MatchBlock block -> {
+                    active = matches(block, resolution);
+                    logBlock(block, active, resolution);
+                }
                 case IncludedFile file -> {
                     if (active) {
+                        log.debug("{}: reading {} for {}", file.origin(), file.file(), resolution.host);
                         apply(file.directives(), resolution);
                     }
                 }
@@ -110,6 +122,12 @@ public final class SshConfig {
                     }
                 }
             }
+        }
+    }
+
+    private static void logBlock(Directive block, boolean active, Resolution resolution) {
+        if (active) {
+            log.debug("{}: applying options for {}", block.origin(), resolution.host);
         }
     }
 
@@ -145,6 +163,9 @@ public final class SshConfig {
 
     private HostEntry entry(Resolution r) throws SshConfigException {
         String hostName = r.currentHostName();
+        if (hostName.indexOf(':') < 0) { // as ssh.c: a name in lower case, an IPv6 address as written
+            hostName = hostName.toLowerCase(Locale.ROOT);
+        }
         int port = r.given.port().or(r.port::value).orElse(22);
         String user = r.currentUser();
         Tokens tokens = new Tokens(hostName, port, user, localUser, r.host, home);

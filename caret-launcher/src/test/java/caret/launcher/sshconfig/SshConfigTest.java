@@ -173,7 +173,9 @@ class SshConfigTest {
         assertEquals("matched", resolve("db1", config).user());
         assertEquals("fallback", resolve("db12", config).user());
         assertEquals("fallback", resolve("x.bad.example.org", config).user());
-        assertEquals("fallback", resolve("WWW.EXAMPLE.ORG", config).user()); // Host compares as typed, as ssh does
+        HostEntry upper = resolve("WWW.EXAMPLE.ORG", config);
+        assertEquals("fallback", upper.user()); // Host compares as typed, as ssh does
+        assertEquals("www.example.org", upper.hostName()); // and connects to the name in lower case
     }
 
     @Test
@@ -450,7 +452,7 @@ class SshConfigTest {
         assertError("bad UserKnownHostsFile 'none /k': none must stand alone;"
                 + " write UserKnownHostsFile FILE [FILE...] or UserKnownHostsFile none", "Host x", "UserKnownHostsFile none /k");
         assertError("bad HostName '%l.example.org': HostName knows only the tokens %h and %%;"
-                + " write HostName NAME, e.g. HostName %h.example.org", "Host x", "HostName %l.example.org");
+                + " write HostName NAME, e.g. HostName %h.example.org (%h is the host as given)", "Host x", "HostName %l.example.org");
         assertError("bad ProxyJump 'a@:22': 'a@:22' is not a jump host: the host is empty;"
                 + " write ProxyJump [user@]host[:port] or ssh://[user@]host[:port] or ProxyJump none", "Host x", "ProxyJump a@:22");
         assertError("Port has no value; write Port followed by its value", "Host x", "Port");

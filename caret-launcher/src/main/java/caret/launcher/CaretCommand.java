@@ -6,6 +6,13 @@ import caret.core.HostKeyPolicy;
 import caret.core.HostKeyPrompt;
 import caret.core.Reconnect;
 import caret.launcher.control.ControlRequest;
+import caret.launcher.sshconfig.ConfigForward;
+import caret.launcher.sshconfig.HostEntry;
+import caret.launcher.sshconfig.JumpHost;
+import caret.launcher.sshconfig.Overrides;
+import caret.launcher.sshconfig.SshConfig;
+import caret.launcher.sshconfig.SshConfigException;
+import caret.launcher.sshconfig.Tokens;
 import caret.spi.ConnectionSettings;
 import caret.spi.CredentialPrompt;
 import caret.spi.Endpoint;
@@ -21,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
@@ -86,8 +94,19 @@ final class CaretCommand implements Callable<Integer> {
     List<Path> identities = new ArrayList<>();
 
     @Option(names = "-o", paramLabel = "Key=Value",
-            description = "OpenSSH option: BatchMode, ConnectTimeout, ExitOnForwardFailure, IdentitiesOnly, IdentityFile, Port, ServerAliveCountMax, ServerAliveInterval, StrictHostKeyChecking, User, UserKnownHostsFile, GlobalKnownHostsFile, CaretTransport.")
+            description = "OpenSSH option: BatchMode, ConnectTimeout, ExitOnForwardFailure, IdentitiesOnly, IdentityFile, Port, ServerAliveCountMax, ServerAliveInterval, StrictHostKeyChecking, User, UserKnownHostsFile, GlobalKnownHostsFile, CaretTransport. Wins over the config file.")
     List<String> options = new ArrayList<>();
+
+    @Option(names = "-F", paramLabel = "FILE",
+            description = {"OpenSSH client config file, as ssh -F; 'none' reads none. Default: ~/.ssh/config if it exists (/etc/ssh/ssh_config is not read).",
+                    "Honoured: Host, Match, Include, HostName, Port, User, IdentityFile, UserKnownHostsFile, GlobalKnownHostsFile, StrictHostKeyChecking,"
+                            + " ServerAliveInterval, ServerAliveCountMax, ConnectTimeout, BatchMode, IdentitiesOnly, LocalForward, RemoteForward, DynamicForward,"
+                            + " ExitOnForwardFailure, ProxyJump; other keywords are ignored. The host's forward lines start after -L, -R and -D."})
+    String configFile;
+
+    @Option(names = "-J", paramLabel = "[user@]host[:port]",
+            description = "Jump host, as ssh -J (one; also ssh://host:port); 'none' ignores the config's ProxyJump. Not supported yet: Caret says so and exits.")
+    String jumpHost;
 
     @Option(names = "--transport", paramLabel = "ID", description = "SSH library to use: sshd (Apache MINA SSHD, the default) or jsch. See 'caret plugins'.")
     String transport;
@@ -112,7 +131,7 @@ final class CaretCommand implements Callable<Integer> {
     @Option(names = "-v", description = "Verbose: -v Caret's lifecycle and connections, -vv the SSH library's too, -vvv everything.")
     boolean[] verbose = new boolean[0];
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "[user@]host", description = "The SSH server, as for ssh; also ssh://[user@]host[:port].")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "[user@]host", description = "The SSH server, as for ssh, or a Host alias of the config file; also ssh://[user@]host[:port].")
     String destination;
 
     @Parameters(index = "1..*", arity = "0", hidden = true)
@@ -151,14 +170,25 @@ final class CaretCommand implements Callable<Integer> {
             err.println("Error: " + e.getMessage());
             return USAGE;
         }
+        HostEntry entry;
+        Target target;
+        try {
+            Destination to = Destination.parse(destination);
+            SshConfig config = config();
+            entry = config.resolve(to.host(), new Overrides(Optional.ofNullable(user).or(to::user).or(() -> ssh.get("User")),
+                    Optional.ofNullable(port).or(to::port).or(() -> ssh.integer("Port", 1, 65535)), jumpHost != null));
+            target = new Target(new Endpoint(entry.hostName(), entry.port()), entry.user(), jump(config, entry));
+        } catch (IllegalArgumentException | SshConfigException e) {
+            err.println("Error: " + e.getMessage());
+            return USAGE;
+        }
+        entry.warnings().forEach(warning -> err.println("Warning: " + warning));
         try (Caret caret = Caret.load(plugins.folders())) {
             report(caret.issues(), err);
-            Optional<UserPrompt> prompt = UserPrompt.choose(ssh.flag("BatchMode", false));
+            Optional<UserPrompt> prompt = UserPrompt.choose(ssh.flag("BatchMode").or(entry::batchMode).orElse(false));
             List<ForwardSpec> specs;
-            Target target;
             try {
-                specs = parseForwards(caret);
-                target = Target.parse(destination, user, port, ssh);
+                specs = parseForwards(caret, entry.forwards());
                 if (socksUser != null) {
                     specs = withSocksUser(caret, specs, prompt);
                 }
@@ -172,8 +202,20 @@ final class CaretCommand implements Callable<Integer> {
                         + ". Run 'caret plugins' to see what was found.");
                 return USAGE;
             }
-            ConnectionSettings settings = settings(target, ssh, prompt);
-            Reconnect reconnect = ssh.flag("CaretReconnect", true) ? Reconnect.DEFAULT : Reconnect.NEVER;
+            // ProxyJump wire-up point, the one place that refuses a jump host (ProxyJump or -J): once the transports
+            // can go through one, pass target.jump() on in the ConnectionSettings built below and remove this check.
+            if (target.jump().isPresent()) {
+                err.println("Error: ProxyJump is not supported yet");
+                return USAGE;
+            }
+            ConnectionSettings settings;
+            try {
+                settings = settings(target, ssh, entry, prompt);
+            } catch (IllegalArgumentException e) {
+                err.println("Error: " + e.getMessage());
+                return USAGE;
+            }
+            Reconnect reconnect = ssh.flag("CaretReconnect").orElse(true) ? Reconnect.DEFAULT : Reconnect.NEVER;
             try (ForwardingClient client = new ForwardingClient(caret, System.out, System.err)) {
                 try {
                     client.connect(transportId, settings, reconnect);
@@ -195,7 +237,7 @@ final class CaretCommand implements Callable<Integer> {
                     client.onEvent(EventHook.of(onEvent));
                 }
                 try {
-                    client.start(specs, ssh.flag("ExitOnForwardFailure", false));
+                    client.start(specs, ssh.flag("ExitOnForwardFailure").or(entry::exitOnForwardFailure).orElse(false));
                 } catch (ForwardException e) {
                     err.println("Exiting: ExitOnForwardFailure is set and a forward failed.");
                     return ForwardingClient.CONNECTION_FAILED;
@@ -236,7 +278,43 @@ final class CaretCommand implements Callable<Integer> {
         }
     }
 
-    private List<ForwardSpec> parseForwards(Caret caret) throws InvalidSpecException {
+    /** {@code -F FILE}, {@code -F none}, else {@code ~/.ssh/config} when it exists. */
+    private SshConfig config() throws SshConfigException {
+        if (configFile == null) {
+            return SshConfig.readUserConfig();
+        }
+        return configFile.equals("none") ? SshConfig.empty() : SshConfig.read(Path.of(configFile));
+    }
+
+    /**
+     * The jump host of {@code -J}, else of the config's ProxyJump, resolved through the config as
+     * ssh resolves it (it runs ssh again for the jump host).
+     */
+    private Optional<Target.Jump> jump(SshConfig config, HostEntry entry) throws SshConfigException {
+        Optional<JumpHost> hop;
+        if (jumpHost == null) {
+            hop = entry.proxyJump();
+        } else {
+            hop = jumpHost.equals("none") ? Optional.empty() : Optional.of(JumpHost.parse(jumpHost));
+        }
+        if (hop.isEmpty()) {
+            return Optional.empty();
+        }
+        JumpHost via = hop.get();
+        HostEntry jumpEntry = config.resolve(via.host(), new Overrides(via.user(),
+                via.port().isPresent() ? Optional.of(via.port().getAsInt()) : Optional.empty(), false));
+        if (jumpEntry.proxyJump().isPresent()) {
+            throw new IllegalArgumentException("The jump host " + via + " has a ProxyJump of its own (" + jumpEntry.proxyJump().get()
+                    + "); Caret goes through one jump host: connect to " + via + " directly or change its ProxyJump");
+        }
+        return Optional.of(new Target.Jump(jumpEntry.user(), jumpEntry.hostName(), jumpEntry.port()));
+    }
+
+    /**
+     * The command line's forwards, then the config's, as ssh: a config forward equal to one before
+     * it is started once (ssh skips duplicates); a bad one names its line.
+     */
+    private List<ForwardSpec> parseForwards(Caret caret, List<ConfigForward> fromConfig) throws InvalidSpecException {
         List<ForwardSpec> specs = new ArrayList<>();
         for (String s : local) {
             specs.add(caret.parse("local", s));
@@ -253,6 +331,17 @@ final class CaretCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("Bad --forward '" + s + "': write TYPE=SPEC, e.g. --forward local=8080:db:5432");
             }
             specs.add(caret.parse(s.substring(0, eq), s.substring(eq + 1)));
+        }
+        for (ConfigForward forward : fromConfig) {
+            ForwardSpec spec;
+            try {
+                spec = caret.parse(forward.type(), forward.spec());
+            } catch (InvalidSpecException e) {
+                throw new IllegalArgumentException(forward.origin() + ": " + e.getMessage(), e);
+            }
+            if (specs.stream().noneMatch(earlier -> sameForward(earlier, spec))) {
+                specs.add(spec);
+            }
         }
         return specs;
     }
@@ -279,11 +368,25 @@ final class CaretCommand implements Callable<Integer> {
         return withUser;
     }
 
-    private ConnectionSettings settings(Target target, SshOptions ssh, Optional<UserPrompt> prompt) {
+    private static boolean sameForward(ForwardSpec a, ForwardSpec b) {
+        return a.type().equals(b.type()) && Objects.equals(a.bindAddress(), b.bindAddress()) && a.port() == b.port()
+                && Objects.equals(a.target(), b.target());
+    }
+
+    /**
+     * The command line's options first, then the config's, then Caret's defaults. File names are
+     * expanded with the connection's tokens ({@code ~}, {@code %h}, {@code %p}, {@code %r}…), as ssh does.
+     *
+     * @throws IllegalArgumentException for a file name with a token Caret does not expand
+     */
+    private ConnectionSettings settings(Target target, SshOptions ssh, HostEntry entry, Optional<UserPrompt> prompt) {
         Path home = Path.of(System.getProperty("user.home"));
-        List<Path> keys = new ArrayList<>(identities);
-        ssh.identityFiles().stream().map(SshOptions::expandHome).forEach(keys::add);
-        if (keys.isEmpty()) {
+        Tokens tokens = entry.tokens();
+        List<String> named = new ArrayList<>(identities.stream().map(Path::toString).toList());
+        named.addAll(ssh.identityFiles());
+        List<Path> keys = new ArrayList<>(files(named, tokens));
+        entry.identityFiles().ifPresent(keys::addAll);
+        if (named.isEmpty() && entry.identityFiles().isEmpty()) {
             for (String name : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
                 Path key = home.resolve(".ssh").resolve(name);
                 if (Files.isReadable(key)) {
@@ -291,62 +394,30 @@ final class CaretCommand implements Callable<Integer> {
                 }
             }
         }
-        List<Path> knownHosts = new ArrayList<>(ssh.paths("UserKnownHostsFile")
-                .orElse(List.of(home.resolve(".ssh/known_hosts"))));
-        knownHosts.addAll(ssh.paths("GlobalKnownHostsFile").orElse(List.of(Path.of("/etc/ssh/ssh_known_hosts"))));
-        HostKeyPolicy policy = ssh.hostKeyPolicy().orElse(HostKeyPolicy.ASK);
+        List<Path> userFiles = ssh.words("UserKnownHostsFile").map(words -> files(words, tokens))
+                .or(entry::userKnownHostsFiles).orElse(List.of(home.resolve(".ssh/known_hosts")));
+        // UserKnownHostsFile none: new keys go nowhere (as with ssh), never into the first global file
+        List<Path> knownHosts = new ArrayList<>(userFiles.isEmpty() ? List.of(Path.of("/dev/null")) : userFiles);
+        knownHosts.addAll(ssh.words("GlobalKnownHostsFile").map(words -> files(words, tokens))
+                .or(entry::globalKnownHostsFiles).orElse(List.of(Path.of("/etc/ssh/ssh_known_hosts"))));
+        HostKeyPolicy policy = ssh.hostKeyPolicy().or(entry::strictHostKeyChecking).orElse(HostKeyPolicy.ASK);
         HostKeyPrompt hostKeyPrompt = prompt.<HostKeyPrompt>map(p -> p).orElse(HostKeyPrompt.NONE);
         CredentialPrompt credentials = prompt.<CredentialPrompt>map(p -> p).orElse(CredentialPrompt.NONE);
         return new ConnectionSettings(target.server(), target.user(), keys,
                 Caret.knownHosts(knownHosts, policy, hostKeyPrompt), credentials,
-                ssh.seconds("ServerAliveInterval").orElse(Duration.ofSeconds(10)),
-                ssh.integer("ServerAliveCountMax", 1, 1000).orElse(3),
-                ssh.seconds("ConnectTimeout").orElse(Duration.ofSeconds(30)));
+                ssh.seconds("ServerAliveInterval").or(entry::serverAliveInterval).orElse(Duration.ofSeconds(10)),
+                ssh.integer("ServerAliveCountMax", 1, 1000).or(entry::serverAliveCountMax).orElse(3),
+                ssh.seconds("ConnectTimeout").or(entry::connectTimeout).orElse(Duration.ofSeconds(30)));
+    }
+
+    /** File names from the command line, expanded; {@code none} names no file. */
+    private static List<Path> files(List<String> names, Tokens tokens) {
+        return names.stream().filter(name -> !name.equalsIgnoreCase("none")).map(tokens::path).toList();
     }
 
     private static void report(List<DiscoveryIssue> issues, PrintWriter err) {
         issues.forEach(issue -> err.println(issue.severity() == DiscoveryIssue.Severity.ERROR
                 ? "Error: " + issue.message() : "Warning: " + issue.message()));
-    }
-
-    /** Where to connect, from {@code [user@]host} or {@code ssh://[user@]host[:port]}, -l, -p and -o. */
-    record Target(Endpoint server, String user) {
-
-        static Target parse(String destination, String userOption, Integer portOption, SshOptions ssh) {
-            String rest = destination;
-            Integer uriPort = null;
-            String uriUser = null;
-            if (rest.startsWith("ssh://")) {
-                rest = rest.substring("ssh://".length());
-                if (rest.endsWith("/")) {
-                    rest = rest.substring(0, rest.length() - 1);
-                }
-                int at = rest.lastIndexOf('@');
-                if (at >= 0) {
-                    uriUser = rest.substring(0, at);
-                    rest = rest.substring(at + 1);
-                }
-                int colon = rest.lastIndexOf(':');
-                if (colon > rest.lastIndexOf(']')) {
-                    uriPort = Integer.valueOf(rest.substring(colon + 1));
-                    rest = rest.substring(0, colon);
-                }
-            } else {
-                int at = rest.lastIndexOf('@');
-                if (at >= 0) {
-                    uriUser = rest.substring(0, at);
-                    rest = rest.substring(at + 1);
-                }
-            }
-            if (rest.isEmpty() || (uriUser != null && uriUser.isEmpty())) {
-                throw new IllegalArgumentException("Bad destination '" + destination + "': write [user@]host or ssh://[user@]host[:port]");
-            }
-            String user = userOption != null ? userOption
-                    : uriUser != null ? uriUser : ssh.get("User").orElse(System.getProperty("user.name"));
-            int port = portOption != null ? portOption
-                    : uriPort != null ? uriPort : ssh.integer("Port", 1, 65535).orElse(22);
-            return new Target(new Endpoint(rest, port), user);
-        }
     }
 
     /** The version of the launcher module. */

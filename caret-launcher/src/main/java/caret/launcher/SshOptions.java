@@ -66,8 +66,8 @@ final class SshOptions {
         return identityFiles;
     }
 
-    boolean flag(String key, boolean otherwise) {
-        return get(key).map(v -> yes(key, v)).orElse(otherwise);
+    Optional<Boolean> flag(String key) {
+        return get(key).map(v -> yes(key, v));
     }
 
     Optional<Integer> integer(String key, int min, int max) {
@@ -82,8 +82,9 @@ final class SshOptions {
         return get("StrictHostKeyChecking").map(HostKeyPolicy::parse);
     }
 
-    Optional<List<Path>> paths(String key) {
-        return get(key).map(v -> List.of(v.split("\\s+")).stream().map(SshOptions::expandHome).toList());
+    /** A value that lists several words, such as files; {@code ~} and tokens are the caller's to expand. */
+    Optional<List<String>> words(String key) {
+        return get(key).map(v -> List.of(v.split("\\s+")));
     }
 
     static Path expandHome(String path) {
@@ -95,7 +96,7 @@ final class SshOptions {
 
     private void validate() {
         for (String key : List.of("BatchMode", "CaretReconnect", "ExitOnForwardFailure", "IdentitiesOnly")) {
-            flag(key, false);
+            flag(key);
         }
         integer("Port", 1, 65535);
         integer("ServerAliveCountMax", 1, 1000);

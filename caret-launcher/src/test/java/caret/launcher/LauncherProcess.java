@@ -7,11 +7,14 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -22,6 +25,7 @@ import java.util.stream.Stream;
 final class LauncherProcess {
 
     private static final Pattern READY = Pattern.compile("ready: connect to 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern READY_LINE = Pattern.compile("(.+) ready: connect to \\S+:(\\d+)( on the server)?");
 
     private LauncherProcess() {
     }
@@ -34,7 +38,12 @@ final class LauncherProcess {
     }
 
     static Result run(String... args) throws Exception {
-        Process process = launch(List.of(args));
+        return run(command(List.of(args)));
+    }
+
+    /** Runs {@code command} (from {@link #command}) to its end. */
+    static Result run(ProcessBuilder command) throws Exception {
+        Process process = command.start();
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
         String stdout = read(process.getInputStream());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "caret did not exit: " + stdout);
@@ -58,6 +67,29 @@ final class LauncherProcess {
         throw new AssertionError("no ready line in " + seen + "; stderr: " + (stderr == null ? "-" : Files.readString(stderr)));
     }
 
+    /**
+     * Reads the launcher's standard output until {@code count} lines {@code FORWARD ready: connect to
+     * HOST:PORT} and returns PORT by FORWARD ({@code local 0:127.0.0.1:80}), in the order printed.
+     * Fails with what was seen and the launcher's log when it ends before.
+     */
+    static Map<String, Integer> readyPorts(Process caret, int count, Path stderr) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
+        Map<String, Integer> ready = new LinkedHashMap<>();
+        List<String> seen = new ArrayList<>();
+        for (String line; ready.size() < count && (line = out.readLine()) != null; ) {
+            seen.add(line);
+            Matcher matcher = READY_LINE.matcher(line);
+            if (matcher.matches()) {
+                ready.put(matcher.group(1), Integer.valueOf(matcher.group(2)));
+            }
+        }
+        if (ready.size() < count) {
+            throw new AssertionError(count + " ready lines expected, got " + seen + "; stderr: "
+                    + (stderr == null ? "-" : Files.readString(stderr)));
+        }
+        return ready;
+    }
+
     static String read(InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -78,15 +110,39 @@ final class LauncherProcess {
         return builder.start();
     }
 
+    /**
+     * The launcher's command with {@code args}, run with an empty home folder of its own, so that a
+     * developer's {@code ~/.ssh/config} or {@code ~/.caret/plugins} never changes a test.
+     */
     static ProcessBuilder command(List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(jdkTool("java").toString(), "-Xmx256m", "-p", modulePath(),
-                "-m", "caret.launcher/caret.launcher.Main"));
+        return command(args, EmptyHome.FOLDER);
+    }
+
+    /** The launcher's command with {@code args} and {@code home} as its home folder ({@code user.home}). */
+    static ProcessBuilder command(List<String> args, Path home) throws IOException {
+        List<String> command = new ArrayList<>(List.of(jdkTool("java").toString(), "-Xmx256m",
+                "-Duser.home=" + home.toAbsolutePath(), "-p", modulePath(), "-m", "caret.launcher/caret.launcher.Main"));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().remove("CARET_PLUGIN_PATH");
         // Each launch gets its own default control socket folder: never the user's, never another test's.
         builder.environment().put("XDG_RUNTIME_DIR", Files.createTempDirectory("caret-run").toString());
         return builder;
+    }
+
+    /** One empty home folder for the runs that do not name theirs, made on first use and removed at exit. */
+    private static final class EmptyHome {
+        static final Path FOLDER = create();
+
+        private static Path create() {
+            try {
+                Path folder = Files.createTempDirectory("caret-test-home");
+                folder.toFile().deleteOnExit();
+                return folder;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot create an empty home folder for the launcher: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** A tool of the JDK running the tests: java, javac, jar. */

@@ -108,14 +108,15 @@ final class ConfigChecks {
 
     private void pluginShape(ConfigPath at, JsonNode forward, String kind) {
         String form = "the text you would give to --forward " + kind + "=SPEC";
+        String forwardOfKind = "a forward of kind \"" + kind + "\"";
         for (String field : forward.propertyNames()) {
             if (ForwardShape.FIELDS.contains(field)) {
                 problems.add(new Problem(json.nameAt(at.child(field)), at.child(field), "\"" + field
-                        + "\" is a field of the built-in kinds only; write a " + kind + " forward as \"spec\": " + form));
+                        + "\" is a field of the built-in kinds only; write " + forwardOfKind + " as \"spec\": " + form));
             }
         }
         if (!forward.has("spec")) {
-            problems.add(new Problem(json.valueAt(at), at, "a " + kind + " forward needs \"spec\": " + form));
+            problems.add(new Problem(json.valueAt(at), at, forwardOfKind + " needs \"spec\": " + form));
         }
     }
 

@@ -56,7 +56,7 @@ public final class ConfigFile {
         List<Problem> own = ConfigChecks.check(json, context, at -> schemaPaths.stream().anyMatch(found -> found.within(at)));
         problems.addAll(own);
         for (SchemaCheck.Finding finding : findings) {
-            boolean explained = finding.shape() && own.stream().anyMatch(problem -> problem.path().within(finding.problem().path()));
+            boolean explained = finding.shape() && own.stream().anyMatch(problem -> problem.path().within(finding.subject()));
             if (!explained) {
                 problems.add(finding.problem());
             }

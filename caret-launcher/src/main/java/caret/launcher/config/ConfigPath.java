@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 record ConfigPath(List<Object> segments) {
 
     private static final ConfigPath ROOT = new ConfigPath(List.of());
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_$-]+");
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$-]*");
 
     ConfigPath {
         segments = List.copyOf(segments);

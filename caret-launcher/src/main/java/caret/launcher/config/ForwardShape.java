@@ -56,7 +56,7 @@ enum ForwardShape {
             if (!fields().contains(field)) {
                 problems.add(new Problem(json.nameAt(at.child(field)), at.child(field), "\"" + field + "\" is not a field of a "
                         + kind + " forward, which takes " + fieldList()
-                        + DidYouMean.closest(field, fields()).map(closest -> "; did you mean \"" + closest + "\"?").orElse("")));
+                        + counterpart(field).map(mine -> "; did you mean \"" + mine + "\"?").orElse("")));
             }
         }
         List<String> own = given.stream().filter(fields()::contains).toList();
@@ -87,6 +87,12 @@ enum ForwardShape {
             String value = forward.get(field).asString();
             return value.indexOf(':') >= 0 ? "[" + value + "]" : value;
         }).collect(Collectors.joining(":"));
+    }
+
+    /** This kind's field in the place {@code field} has in another kind: {@code localPort} for {@code remotePort}. */
+    private Optional<String> counterpart(String field) {
+        return Arrays.stream(values()).filter(other -> other.fields().contains(field)).findFirst()
+                .map(other -> other.fields().indexOf(field)).filter(place -> place < fields().size()).map(fields()::get);
     }
 
     private String fieldList() {

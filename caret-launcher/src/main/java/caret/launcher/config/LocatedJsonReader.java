@@ -9,6 +9,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
@@ -59,13 +60,15 @@ final class LocatedJsonReader {
             }
             JsonNode root = value(first);
             if (parser.nextToken() != null) {
-                problems.add(new Problem(position(parser.currentTokenLocation()), null,
+                problems.add(new Problem(position(parser.currentTokenLocation()), ConfigPath.root(),
                         "there is more after the end of the top-level value; everything belongs in one {…}, so remove this or move it inside"));
                 return Optional.empty();
             }
             return Optional.of(new LocatedJson(root, values, names));
         } catch (JacksonException e) {
-            problems.add(new Problem(position(e.getLocation()), at, SyntaxHint.describe(e, content)));
+            SyntaxHint hint = SyntaxHint.describe(e, content);
+            ConfigPath where = path(parser.streamReadContext());
+            problems.add(new Problem(position(e.getLocation()), hint.betweenEntries() ? where.parent() : where, hint.words()));
             return Optional.empty();
         }
     }
@@ -96,6 +99,7 @@ final class LocatedJsonReader {
             String name = parser.currentName();
             ConfigPath child = self.child(name);
             Position namePosition = position(parser.currentTokenLocation());
+            at = child;
             JsonToken token = parser.nextToken();
             if (object.has(name)) {
                 Position first = names.get(child);
@@ -104,7 +108,6 @@ final class LocatedJsonReader {
                 parser.skipChildren();
             } else {
                 names.put(child, namePosition);
-                at = child;
                 object.set(name, value(token));
             }
             at = self;
@@ -122,6 +125,22 @@ final class LocatedJsonReader {
             at = self;
         }
         return array;
+    }
+
+    /**
+     * Where the parser is, from its own context: Jackson reads a property's value together with its
+     * name, so a syntax error in the value comes before this reader has stepped into it.
+     */
+    private static ConfigPath path(TokenStreamContext context) {
+        List<Object> segments = new ArrayList<>();
+        for (TokenStreamContext level = context; level != null && !level.inRoot(); level = level.getParent()) {
+            if (level.inObject() && level.currentName() != null) {
+                segments.addFirst(level.currentName());
+            } else if (level.inArray() && level.getCurrentIndex() >= 0) {
+                segments.addFirst(level.getCurrentIndex());
+            }
+        }
+        return new ConfigPath(segments);
     }
 
     private static Position position(TokenStreamLocation location) {

@@ -51,9 +51,10 @@ final class SchemaCheck {
      * One violation.
      *
      * @param problem what to tell the user
-     * @param shape whether it breaks the spec-or-fields rule of a forward; the problem's path is the forward
+     * @param subject the value that breaks the rule; for {@code shape}, the forward
+     * @param shape whether it breaks the spec-or-fields rule of a forward
      */
-    record Finding(Problem problem, boolean shape) {
+    record Finding(Problem problem, ConfigPath subject, boolean shape) {
     }
 
     List<Finding> check(LocatedJson json) {
@@ -61,7 +62,8 @@ final class SchemaCheck {
         for (Error error : schema.validate(json.root())) {
             NodePath rule = error.getSchemaLocation().getFragment();
             boolean shape = rule.getNameCount() >= 2 && "$defs".equals(rule.getName(0)) && SHAPE_DEFINITIONS.contains(rule.getName(1));
-            findings.add(new Finding(problem(error, json), shape));
+            ConfigPath at = path(error.getInstanceLocation());
+            findings.add(new Finding(problem(error, json), shape ? forward(at) : at, shape));
         }
         return findings;
     }
@@ -126,6 +128,11 @@ final class SchemaCheck {
             node = node.isArray() ? node.path(Integer.parseInt(fragment.getName(i))) : node.path(fragment.getName(i));
         }
         return node;
+    }
+
+    /** The forward that {@code at} is or lies in: {@code $.servers.S.forwards.F}. */
+    private static ConfigPath forward(ConfigPath at) {
+        return new ConfigPath(at.segments().subList(0, 4));
     }
 
     private static ConfigPath path(NodePath instance) {

@@ -20,10 +20,10 @@ import java.util.Objects;
  * @param hostKeyPolicy what to do with an unknown host key, or {@code null} for the default
  *     ({@link HostKeyPolicy#ASK})
  * @param keepaliveInterval time between keepalives ({@link Duration#ZERO} = none), or {@code null}
- *     for the transport's default
+ *     for the default
  * @param keepaliveCountMax unanswered keepalives before the connection counts as lost, or
  *     {@code null} for the default
- * @param connectTimeout how long to wait for the server, or {@code null} for the transport's default
+ * @param connectTimeout how long to wait for the server, or {@code null} for the default
  * @param transport id of the SSH transport, or {@code null} for the default ({@code sshd})
  * @param proxyJump one jump host as {@code [user@]host[:port]}, or {@code null} for none
  * @param onEvent the command for this server's forward events, or {@code null} to use the file's

@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
  */
 final class ConfigChecks {
 
-    private static final Pattern JUMP_PORT = Pattern.compile(":(\\d+)$");
+    private static final Pattern JUMP_PORT = Pattern.compile(":(\\d{1,5})$");
 
     private final LocatedJson json;
     private final ConfigContext context;

@@ -3,6 +3,7 @@ module caret.launcher {
     requires caret.core;
     requires info.picocli;
     requires tools.jackson.databind;
+    requires com.networknt.schema;
     requires org.slf4j;
     requires org.apache.sshd.osgi;
     requires jdk.httpserver;

@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "caret",
         description = {"SSH port forwarding: local (-L), reverse (-R) and dynamic SOCKS (-D) forwards over one SSH connection.",
                 "Runs until interrupted. Each forward prints one 'ready' line with the address to connect to."},
-        subcommands = {ControlCommands.Status.class, ControlCommands.On.class, ControlCommands.Off.class,
+        subcommands = {UpCommand.class, ControlCommands.Status.class, ControlCommands.On.class, ControlCommands.Off.class,
                 ControlCommands.Add.class, ControlCommands.Remove.class, ControlCommands.Reload.class,
                 DemoCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class},
         mixinStandardHelpOptions = true, versionProvider = CaretCommand.Version.class, sortOptions = false,

@@ -1,0 +1,234 @@
+package caret.launcher;
+
+import caret.core.Caret;
+import caret.core.HostKeyPolicy;
+import caret.core.HostKeyPrompt;
+import caret.core.Reconnect;
+import caret.core.Server;
+import caret.launcher.config.CaretConfig;
+import caret.launcher.config.ConfigContext;
+import caret.launcher.config.ConfigException;
+import caret.launcher.config.ConfigFile;
+import caret.launcher.config.ForwardConfig;
+import caret.launcher.config.ServerConfig;
+import caret.spi.ConnectionSettings;
+import caret.spi.CredentialPrompt;
+import caret.spi.Endpoint;
+import caret.spi.ForwardException;
+import caret.spi.InvalidSpecException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code caret up [FILE]}: every server of a configuration file and every forward that is on, kept
+ * up: servers that are down are retried in the background while the others run; a dropped
+ * connection comes back with what was on; {@code caret reload} applies an edited file, and a bad
+ * one changes nothing.
+ */
+@Command(name = "up", description = {"Bring up every server and every enabled forward of a configuration file and keep them up.",
+        "Default file: $XDG_CONFIG_HOME/caret/caret.json, else ~/.config/caret/caret.json (see docs/configuration.md).",
+        "Control it with 'caret status', 'caret on|off|add|remove', 'caret reload' and 'caret -O exit'."},
+        mixinStandardHelpOptions = true, sortOptions = false)
+final class UpCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The configuration file.")
+    Path file;
+
+    @Mixin
+    ControlSocketOption control = new ControlSocketOption();
+
+    @Mixin
+    PluginPathOption plugins = new PluginPathOption();
+
+    @Option(names = "--on-event", paramLabel = "CMD",
+            description = "Run CMD (with sh -c) with each forward's outage, return or failure as JSON on its standard input;"
+                    + " overrides the file's onEvent.")
+    String onEvent;
+
+    @Option(names = "-v", description = "Verbose, as for caret.")
+    boolean[] verbose = new boolean[0];
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private Caret caret;
+    private Path path;
+    private CaretConfig config;
+    private final Map<String, Server> running = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.configure(verbose.length);
+        PrintWriter err = spec.commandLine().getErr();
+        path = file != null ? SshOptions.expandHome(file.toString()) : ConfigFile.defaultPath();
+        try (Caret loaded = Caret.load(plugins.folders())) {
+            caret = loaded;
+            loaded.issues().forEach(issue -> err.println("Warning: " + issue.message()));
+            try {
+                config = read();
+            } catch (ConfigException e) {
+                err.println(e.getMessage());
+                return CaretCommand.USAGE;
+            }
+            config.warnings().forEach(warning -> err.println("Warning: " + warning));
+            err.flush();
+            try (ForwardingClient client = new ForwardingClient(loaded, System.out, System.err)) {
+                try {
+                    client.control(control.path(), this::reload);
+                } catch (IOException e) {
+                    err.println("Error: " + e.getMessage());
+                    return ForwardingClient.CONNECTION_FAILED;
+                }
+                client.onEvent(new EventHook(this::eventCommand));
+                synchronized (this) {
+                    for (ServerConfig server : config.servers()) {
+                        bringUp(server, new ArrayList<>());
+                    }
+                }
+                return client.awaitEnd();
+            }
+        }
+    }
+
+    private CaretConfig read() throws ConfigException {
+        return ConfigFile.read(path, new ConfigContext(caret.forwardTypeIds(), caret.transportIds(),
+                (kind, text, options) -> caret.parse(kind, text, options)));
+    }
+
+    private String eventCommand(String server) {
+        if (onEvent != null) {
+            return onEvent;
+        }
+        CaretConfig now = config;
+        String own = now.servers().stream().filter(s -> s.name().equals(server)).findFirst()
+                .map(ServerConfig::onEvent).orElse(null);
+        return own != null ? own : now.onEvent();
+    }
+
+    /** Opens a server (it connects in the background) and adds its forwards. */
+    private void bringUp(ServerConfig server, List<String> problems) {
+        Server opened = caret.open(server.name(), server.transport() == null ? "sshd" : server.transport(),
+                settings(server), Reconnect.DEFAULT);
+        running.put(server.name(), opened);
+        for (ForwardConfig forward : server.forwards()) {
+            add(opened, forward, problems);
+        }
+    }
+
+    private void add(Server server, ForwardConfig forward, List<String> problems) {
+        try {
+            server.add(forward.name(), caret.parse(forward.kind(), forward.spec(), forward.options()), forward.enabled());
+        } catch (ForwardException | InvalidSpecException | IllegalArgumentException e) {
+            problems.add(server.name() + "/" + forward.name() + ": " + e.getMessage());
+        }
+    }
+
+    /** Reads the file again and applies the difference; a bad file changes nothing. */
+    private synchronized String reload() throws ConfigException {
+        CaretConfig fresh = read();
+        Map<String, ServerConfig> before = byName(config.servers());
+        Map<String, ServerConfig> after = byName(fresh.servers());
+        List<String> changes = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (String name : before.keySet()) {
+            if (!after.containsKey(name)) {
+                caret.close(running.remove(name));
+                changes.add("removed server " + name);
+            }
+        }
+        for (ServerConfig server : after.values()) {
+            ServerConfig was = before.get(server.name());
+            if (was == null) {
+                bringUp(server, problems);
+                changes.add("added server " + server.name());
+            } else if (!connection(was).equals(connection(server))) {
+                caret.close(running.remove(server.name()));
+                bringUp(server, problems);
+                changes.add("reconnecting " + server.name() + " with its new settings");
+            } else {
+                sync(running.get(server.name()), was, server, changes, problems);
+            }
+        }
+        config = fresh;
+        String summary = "Reloaded " + path + ": " + (changes.isEmpty() ? "nothing changed" : String.join("; ", changes));
+        return problems.isEmpty() ? summary : summary + "\nProblems:\n  " + String.join("\n  ", problems);
+    }
+
+    private void sync(Server server, ServerConfig was, ServerConfig now, List<String> changes, List<String> problems) {
+        Map<String, ForwardConfig> before = new LinkedHashMap<>();
+        was.forwards().forEach(f -> before.put(f.name(), f));
+        Map<String, ForwardConfig> after = new LinkedHashMap<>();
+        now.forwards().forEach(f -> after.put(f.name(), f));
+        for (String name : before.keySet()) {
+            if (!after.containsKey(name)) {
+                server.remove(name);
+                changes.add("removed " + server.name() + "/" + name);
+            }
+        }
+        for (ForwardConfig forward : after.values()) {
+            ForwardConfig old = before.get(forward.name());
+            String qualified = server.name() + "/" + forward.name();
+            if (old == null) {
+                add(server, forward, problems);
+                changes.add("added " + qualified);
+            } else if (!old.kind().equals(forward.kind()) || !old.spec().equals(forward.spec())
+                    || !old.options().equals(forward.options())) {
+                server.remove(forward.name());
+                add(server, forward, problems);
+                changes.add("restarted " + qualified + " with its new spec");
+            } else if (old.enabled() != forward.enabled()) {
+                try {
+                    if (forward.enabled()) {
+                        server.switchOn(forward.name());
+                    } else {
+                        server.switchOff(forward.name());
+                    }
+                } catch (ForwardException e) {
+                    problems.add(qualified + ": " + e.getMessage());
+                }
+                changes.add((forward.enabled() ? "switched on " : "switched off ") + qualified);
+            }
+        }
+    }
+
+    private static Map<String, ServerConfig> byName(List<ServerConfig> servers) {
+        Map<String, ServerConfig> map = new LinkedHashMap<>();
+        servers.forEach(server -> map.put(server.name(), server));
+        return map;
+    }
+
+    /** A server's settings without its forwards and event command: what needs a new connection when it changes. */
+    private static ServerConfig connection(ServerConfig server) {
+        return new ServerConfig(server.name(), server.host(), server.port(), server.user(), server.identities(),
+                server.knownHosts(), server.hostKeyPolicy(), server.keepaliveInterval(), server.keepaliveCountMax(),
+                server.connectTimeout(), server.transport(), server.proxyJump(), null, List.of());
+    }
+
+    private static ConnectionSettings settings(ServerConfig server) {
+        Optional<UserPrompt> prompt = UserPrompt.choose(false);
+        List<Path> identities = server.identities().isEmpty() ? SshDefaults.identities() : server.identities();
+        List<Path> knownHosts = server.knownHosts().isEmpty() ? SshDefaults.knownHosts() : server.knownHosts();
+        HostKeyPolicy policy = server.hostKeyPolicy() == null ? HostKeyPolicy.ASK : server.hostKeyPolicy();
+        return new ConnectionSettings(new Endpoint(server.host(), server.port()),
+                server.user() == null ? System.getProperty("user.name") : server.user(), identities,
+                Caret.knownHosts(knownHosts, policy, prompt.<HostKeyPrompt>map(p -> p).orElse(HostKeyPrompt.NONE)),
+                prompt.<CredentialPrompt>map(p -> p).orElse(CredentialPrompt.NONE),
+                server.keepaliveInterval() == null ? Duration.ofSeconds(10) : server.keepaliveInterval(),
+                server.keepaliveCountMax() == null ? 3 : server.keepaliveCountMax(),
+                server.connectTimeout() == null ? Duration.ofSeconds(30) : server.connectTimeout());
+    }
+}

@@ -1,0 +1,208 @@
+package caret.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import caret.spi.Endpoint;
+import caret.testkit.EchoServer;
+import caret.testkit.OpenSshServer;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code caret up FILE} with the real launcher: two real sshd, one on each transport, and a third
+ * server that is down; every enabled forward comes up and carries bytes, a disabled one stays off,
+ * the server that is down is retried without holding up the others, {@code caret reload} applies
+ * an edited file, a bad file is refused whole at start and on reload, and the running forwards
+ * never notice.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UpCommandTest {
+
+    Path dir;
+    OpenSshServer a;
+    OpenSshServer b;
+    EchoServer echo;
+    WebPage web;
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        this.dir = dir;
+        a = OpenSshServer.start(dir.resolve("a"));
+        b = OpenSshServer.start(dir.resolve("b"));
+        echo = EchoServer.start();
+        web = WebPage.start();
+    }
+
+    @AfterAll
+    void stop() {
+        web.close();
+        echo.close();
+        b.close();
+        a.close();
+    }
+
+    @Test
+    void bringsUpEveryServerAndEnabledForwardAndReloadsLive() throws Exception {
+        int down = Fixtures.closedPort();
+        Path file = dir.resolve("caret.json");
+        Files.writeString(file, config(down, """
+                "db": { "kind": "local", "localPort": 0, "destinationHost": "127.0.0.1", "destinationPort": %d },
+                "socks": { "kind": "dynamic", "localPort": 0 },
+                "spare": { "kind": "local", "spec": "0:127.0.0.1:%d", "enabled": false }
+                """.formatted(echo.port(), echo.port()), """
+                "api": { "kind": "reverse", "remotePort": 0, "destinationHost": "127.0.0.1", "destinationPort": %d }
+                """.formatted(web.port())));
+        Path socket = dir.resolve("up.sock");
+        Path stderr = dir.resolve("up.err");
+        Process caret = LauncherProcess.launch(List.of("up", "-S", socket.toString(), file.toString()), stderr);
+        try {
+            Map<String, Integer> ready = LauncherProcess.readyPorts(caret, 3, stderr);
+            assertTrue(roundTrips(ready.get("db")), "local forward on a (sshd)");
+            assertEquals(WebPage.BODY, Curl.fetch("--socks5-hostname", "127.0.0.1:" + ready.get("socks"),
+                    "http://127.0.0.1:" + web.port() + "/"));
+            assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + ready.get("api") + "/"), "reverse forward on b (jsch)");
+
+            JsonNode status = statusJson(socket);
+            assertEquals("UP", server(status, "a").get("state").asString());
+            assertEquals("UP", server(status, "b").get("state").asString());
+            assertEquals("jsch", server(status, "b").get("transport").asString());
+            assertEquals("OFF", forward(status, "a", "spare").get("state").asString());
+            JsonNode gone = server(status, "gone");
+            assertEquals("RECONNECTING", gone.get("state").asString());
+            assertTrue(gone.get("lastError").asString().contains("127.0.0.1:" + down), gone.toString());
+            assertEquals("WAITING", forward(status, "gone", "never").get("state").asString());
+
+            // Edit the file: switch spare on, remove socks, add web; reload.
+            try (Socket steady = Fixtures.connect(new Endpoint("127.0.0.1", ready.get("db")))) {
+                Files.writeString(file, config(down, """
+                        "db": { "kind": "local", "localPort": 0, "destinationHost": "127.0.0.1", "destinationPort": %d },
+                        "spare": { "kind": "local", "spec": "0:127.0.0.1:%d", "enabled": true },
+                        "web": { "kind": "local", "spec": "0:127.0.0.1:%d" }
+                        """.formatted(echo.port(), echo.port(), web.port()), """
+                        "api": { "kind": "reverse", "remotePort": 0, "destinationHost": "127.0.0.1", "destinationPort": %d }
+                        """.formatted(web.port())));
+                LauncherProcess.Result reloaded = LauncherProcess.run("reload", "-S", socket.toString());
+                assertEquals(0, reloaded.exit(), reloaded.stderr());
+                assertTrue(reloaded.stdout().contains("removed a/socks") && reloaded.stdout().contains("added a/web")
+                        && reloaded.stdout().contains("switched on a/spare"), reloaded.stdout());
+                JsonNode after = statusJson(socket);
+                assertEquals("READY", forward(after, "a", "spare").get("state").asString());
+                int webPort = port(forward(after, "a", "web").get("connectTo").asString());
+                assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + webPort + "/"));
+                assertFalse(after.toString().contains("\"socks\""), after.toString());
+
+                // A bad file is refused whole: nothing changes.
+                Files.writeString(file, "{ \"servers\": { \"a\": { \"host\": \"127.0.0.1\", \"port\": 70000 } } }");
+                LauncherProcess.Result refused = LauncherProcess.run("reload", "-S", socket.toString());
+                assertEquals(255, refused.exit());
+                assertTrue(refused.stderr().contains("caret.json:1:") && refused.stderr().contains("port"), refused.stderr());
+                assertEquals(statusJson(socket).get("servers").size(), after.get("servers").size());
+                assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + webPort + "/"));
+
+                steady.setSoTimeout(10_000);
+                assertEquals(4096 + ":" + Traffic.expected(4, 4096), Traffic.echo(steady, 4, 4096), "db never paused");
+            }
+            LauncherProcess.Result exit = LauncherProcess.run("-S", socket.toString(), "-O", "exit");
+            assertEquals(0, exit.exit(), exit.stderr());
+            assertTrue(caret.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, caret.exitValue());
+        } finally {
+            caret.destroy();
+            caret.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aBadFileIsRefusedWholeAndStartsNothing() throws Exception {
+        Path file = dir.resolve("bad.json");
+        Files.writeString(file, """
+                {
+                  "servers": {
+                    "a": { "host": "127.0.0.1", "port": %d, "forwards": {
+                      "db": { "kind": "local", "localPort": 0, "destinationHost": "127.0.0.1", "destinationPort": %d },
+                      "bad": { "kind": "local", "localPort": 70000, "destinationHost": "127.0.0.1", "destinationPort": 80 } } }
+                  }
+                }
+                """.formatted(a.port(), echo.port()));
+        Path socket = dir.resolve("bad.sock");
+        LauncherProcess.Result result = LauncherProcess.run("up", "-S", socket.toString(), file.toString());
+        assertEquals(2, result.exit());
+        assertTrue(result.stderr().contains("bad.json:5:") && result.stderr().contains("$.servers.a.forwards.bad.localPort"),
+                result.stderr());
+        assertFalse(result.stdout().contains("ready"), result.stdout());
+        assertFalse(Files.exists(socket));
+    }
+
+    private String config(int downPort, String forwardsOfA, String forwardsOfB) {
+        return """
+                {
+                  "servers": {
+                    "a": %s, "forwards": { %s } },
+                    "b": %s, "transport": "jsch", "forwards": { %s } },
+                    "gone": { "host": "127.0.0.1", "port": %d, "hostKeyPolicy": "yes", "connectTimeout": 5,
+                              "forwards": { "never": { "kind": "local", "spec": "0:127.0.0.1:80" } } }
+                  }
+                }
+                """.formatted(server(a), forwardsOfA, server(b), forwardsOfB, downPort);
+    }
+
+    /** The opening of a server's entry, without its closing brace. */
+    private static String server(OpenSshServer sshd) {
+        return "{ \"host\": \"127.0.0.1\", \"port\": %d, \"user\": \"%s\", \"identities\": [\"%s\"], \"knownHosts\": [\"%s\"], \"hostKeyPolicy\": \"yes\", \"keepaliveInterval\": 0"
+                .formatted(sshd.port(), sshd.user(), sshd.userKey(), sshd.knownHosts());
+    }
+
+    private static JsonNode statusJson(Path socket) throws Exception {
+        LauncherProcess.Result status = LauncherProcess.run("status", "--json", "-S", socket.toString());
+        assertEquals(0, status.exit(), status.stderr());
+        return JsonMapper.builder().build().readTree(status.stdout());
+    }
+
+    private static JsonNode server(JsonNode status, String name) {
+        for (JsonNode server : status.get("servers")) {
+            if (server.get("name").asString().equals(name)) {
+                return server;
+            }
+        }
+        throw new AssertionError("no server " + name + " in " + status);
+    }
+
+    private static JsonNode forward(JsonNode status, String server, String name) {
+        for (JsonNode forward : server(status, server).get("forwards")) {
+            if (forward.get("name").asString().equals(name)) {
+                return forward;
+            }
+        }
+        throw new AssertionError("no forward " + server + "/" + name + " in " + status);
+    }
+
+    private static int port(String address) {
+        Matcher matcher = Pattern.compile(":(\\d+)$").matcher(address);
+        assertTrue(matcher.find(), address);
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    private static boolean roundTrips(int port) {
+        try (Socket socket = Fixtures.connect(new Endpoint("127.0.0.1", port))) {
+            socket.setSoTimeout(5_000);
+            return Traffic.echo(socket, 3, 1024).equals(1024 + ":" + Traffic.expected(3, 1024));
+        } catch (Exception | AssertionError notYet) {
+            return false;
+        }
+    }
+}

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import caret.spi.Endpoint;
 import caret.testkit.EchoServer;
 import caret.testkit.OpenSshServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +127,79 @@ class UpCommandTest {
         } finally {
             caret.destroy();
             caret.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void everyFailureIsExplainedInStatusAndInTheLog() throws Exception {
+        Path emptyKnownHosts = Files.writeString(dir.resolve("known_hosts-empty"), "");
+        Path strangerKey = dir.resolve("stranger");
+        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerKey.toString())
+                .redirectErrorStream(true).start();
+        assertTrue(keygen.waitFor(30, TimeUnit.SECONDS) && keygen.exitValue() == 0);
+        int closed = Fixtures.closedPort();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Path file = dir.resolve("failures.json");
+            Files.writeString(file, """
+                    {
+                      "servers": {
+                        "a": %s, "forwards": {
+                          "taken": { "kind": "local", "spec": "%d:127.0.0.1:%d" },
+                          "nothing": { "kind": "local", "spec": "0:127.0.0.1:%d" } } },
+                        "unknown-key": { "host": "127.0.0.1", "port": %d, "user": "%s", "identities": ["%s"],
+                          "knownHosts": ["%s"], "hostKeyPolicy": "yes" },
+                        "wrong-key": { "host": "127.0.0.1", "port": %d, "user": "%s", "identities": ["%s"],
+                          "knownHosts": ["%s"], "hostKeyPolicy": "yes" }
+                      }
+                    }
+                    """.formatted(server(a), taken.getLocalPort(), echo.port(), closed,
+                    b.port(), b.user(), b.userKey(), emptyKnownHosts,
+                    b.port(), b.user(), strangerKey, b.knownHosts()));
+            Path socket = dir.resolve("failures.sock");
+            Path stderr = dir.resolve("failures.err");
+            Process caret = LauncherProcess.launch(List.of("up", "-S", socket.toString(), file.toString()), stderr);
+            try {
+                int nothing = LauncherProcess.readyPorts(caret, 1, stderr).get("nothing");
+                try (Socket refused = Fixtures.connect(new Endpoint("127.0.0.1", nothing))) {
+                    assertEquals(-1, refused.getInputStream().read(), "closed: nothing listens there");
+                }
+                Await.until("every failure in status", Duration.ofSeconds(30), () -> everyFailureShown(socket));
+                JsonNode status = statusJson(socket);
+                JsonNode takenStatus = forward(status, "a", "taken");
+                assertEquals("FAILED", takenStatus.get("state").asString());
+                assertTrue(takenStatus.get("lastError").asString().contains("Local port " + taken.getLocalPort()
+                        + " is already in use on 127.0.0.1: choose another local port"), takenStatus.toString());
+                JsonNode nothingStatus = forward(status, "a", "nothing");
+                assertEquals("READY", nothingStatus.get("state").asString(), "a refused destination leaves the forward up");
+                assertTrue(nothingStatus.get("lastError").asString().contains("nothing listens on 127.0.0.1:" + closed),
+                        nothingStatus.toString());
+                String unknown = server(status, "unknown-key").get("lastError").asString();
+                assertTrue(unknown.contains("is not known"), unknown);
+                String denied = server(status, "wrong-key").get("lastError").asString();
+                assertTrue(denied.contains("Permission denied"), denied);
+                assertEquals("RECONNECTING", server(status, "wrong-key").get("state").asString());
+
+                String log = Files.readString(stderr);
+                for (String said : List.of("already in use", "nothing listens on 127.0.0.1:" + closed, "is not known", "Permission denied")) {
+                    assertTrue(log.contains(said), "the log says '" + said + "': " + log);
+                }
+                String table = LauncherProcess.run("status", "-S", socket.toString()).stdout();
+                assertTrue(table.contains("failed: ") && table.contains("is not known"), table);
+            } finally {
+                caret.destroy();
+                caret.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static boolean everyFailureShown(Path socket) {
+        try {
+            JsonNode status = statusJson(socket);
+            return forward(status, "a", "nothing").hasNonNull("lastError")
+                    && server(status, "wrong-key").hasNonNull("lastError")
+                    && server(status, "unknown-key").get("state").asString().equals("FAILED");
+        } catch (Exception | AssertionError notYet) {
+            return false;
         }
     }
 

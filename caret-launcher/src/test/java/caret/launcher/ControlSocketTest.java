@@ -119,6 +119,20 @@ class ControlSocketTest {
             assertTrue(table.stdout().contains("FORWARD") && table.stdout().contains("CONNECT TO"), table.stdout());
             assertTrue(table.stdout().contains("127.0.0.1:" + first), table.stdout());
 
+            Process watch = LauncherProcess.command(List.of("status", "--watch", "-S", socket.toString())).start();
+            try {
+                java.io.BufferedReader frames = new java.io.BufferedReader(new java.io.InputStreamReader(watch.getInputStream()));
+                int headers = 0;
+                for (String line; headers < 2 && (line = frames.readLine()) != null; ) {
+                    headers += line.contains("FORWARD") && line.contains("CONNECT TO") ? 1 : 0;
+                }
+                assertEquals(2, headers, "--watch prints the status again and again");
+                assertTrue(watch.isAlive(), "--watch runs until interrupted");
+            } finally {
+                watch.destroy();
+                watch.waitFor(20, TimeUnit.SECONDS);
+            }
+
             LauncherProcess.Result exit = control("-S", socket.toString(), "-O", "exit", "127.0.0.1");
             assertEquals(0, exit.exit(), exit.stderr());
             assertTrue(caret.waitFor(30, TimeUnit.SECONDS), "caret did not exit");

@@ -11,6 +11,7 @@ import caret.core.Forward;
 import caret.core.ForwardState;
 import caret.core.Reconnect;
 import caret.core.Server;
+import caret.spi.ConnectionSettings;
 import caret.spi.Endpoint;
 import caret.testkit.EchoServer;
 import caret.testkit.OpenSshServer;
@@ -119,6 +120,26 @@ class ReconnectTest {
         assertEquals(ConnectionState.UP, server.state());
         assertTrue(connectionEvents.stream().anyMatch(e -> e instanceof ConnectionEvent.Retrying r
                 && r.attempt() >= 1 && r.delay().toMillis() > 0), connectionEvents::toString);
+    }
+
+    @Test
+    void aServerThatStopsAnsweringIsNoticedByKeepaliveAndReconnected() throws Exception {
+        ConnectionSettings quiet = Fixtures.settings(sshd);
+        ConnectionSettings keepalive = new ConnectionSettings(quiet.server(), quiet.user(), quiet.identities(), quiet.hostKeys(),
+                quiet.prompt(), Duration.ofSeconds(1), 2, quiet.connectTimeout());
+        Server server = caret.connect("a", transport, keepalive, QUICK);
+        Forward local = server.add("db", caret.parse("local", "0:" + echo.endpoint()), true);
+        Endpoint address = local.status().address();
+        assertTrue(roundTrips(address));
+
+        long frozen = System.nanoTime();
+        assertTrue(sshd.freezeConnections() > 0, "the connection's sshd process stopped");
+        Await.until("the silence noticed", Duration.ofSeconds(15), () -> server.state() != ConnectionState.UP);
+        Duration noticed = Duration.ofNanos(System.nanoTime() - frozen);
+        assertTrue(noticed.compareTo(Duration.ofSeconds(1 * 2 + 3)) <= 0, "noticed after " + noticed + " (interval 1 s x 2)");
+        // sshd's listener still answers: the new connection gets a new, live process.
+        Await.until("forward back", BACK_WITHIN, () -> roundTrips(address));
+        assertEquals(ConnectionState.UP, server.state());
     }
 
     @Test

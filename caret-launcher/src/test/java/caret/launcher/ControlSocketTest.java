@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -226,6 +227,53 @@ class ControlSocketTest {
         String log = read(stderr);
         assertTrue(log.lines().count() > 50, "expected a -vvv log");
         assertFalse(log.contains(password), "the SOCKS password reached the log");
+    }
+
+    @Test
+    void anotherUserIsRefusedByTheSocketModeAndByItsCredentials() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/sbin/runuser")),
+                "needs root and runuser to act as a second user");
+        Path open = Files.createTempDirectory("caret-peer");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path socket = open.resolve("control");
+        Path probe = open.resolve("Probe.java");
+        Files.writeString(probe, """
+                import java.net.*; import java.nio.*; import java.nio.channels.*; import java.nio.charset.*;
+                public class Probe { public static void main(String[] a) throws Exception {
+                  try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                    c.connect(UnixDomainSocketAddress.of(a[0]));
+                    c.write(ByteBuffer.wrap("{\\"op\\":\\"status\\"}\\n".getBytes(StandardCharsets.UTF_8)));
+                    ByteBuffer b = ByteBuffer.allocate(65536); while (c.read(b) > 0) { }
+                    System.out.print(new String(b.array(), 0, b.position(), StandardCharsets.UTF_8));
+                  } catch (Exception e) { System.out.print("FAILED " + e.getMessage()); } } }
+                """);
+        Files.setPosixFilePermissions(probe, PosixFilePermissions.fromString("rw-r--r--"));
+        Path stderr = dir.resolve("peer.err");
+        Process caret = LauncherProcess.launch(args(socket, "-L", "0:" + echo.endpoint()), stderr);
+        try {
+            LauncherProcess.readyPort(caret, new ArrayList<>(), stderr);
+            Await.until("the control socket", () -> Files.exists(socket));
+            String asNobody = runAsNobody(probe, socket);
+            assertTrue(asNobody.startsWith("FAILED") && asNobody.contains("Permission denied"), asNobody);
+
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-")); // a careless chmod
+            String refused = runAsNobody(probe, socket);
+            assertTrue(refused.contains("\"ok\":false") && refused.contains("Refused: this Caret belongs to root"), refused);
+            Await.until("the refusal logged", () -> read(stderr).contains("refused a connection from user nobody"));
+            assertTrue(control("status", "-S", socket.toString()).stdout().contains("connected"), "its own user still gets in");
+        } finally {
+            caret.destroy();
+            caret.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String runAsNobody(Path probe, Path socket) throws Exception {
+        Process process = new ProcessBuilder("/usr/sbin/runuser", "-u", "nobody", "--",
+                LauncherProcess.jdkTool("java").toString(), probe.toString(), socket.toString())
+                .redirectErrorStream(true).start();
+        String output = LauncherProcess.read(process.getInputStream());
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        return output;
     }
 
     private List<String> args(Path socket, String... forwards) {

@@ -106,14 +106,14 @@ public final class ControlServer implements AutoCloseable {
 
     private void serve(SocketChannel client) {
         try (client; OutputStream out = Channels.newOutputStream(client)) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
+            String line = readLine(in); // read before any answer: closing on unread input would reset the reply
             UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
             if (!peer.user().equals(owner)) {
                 log.warn("control socket {}: refused a connection from user {}", path, peer.user().getName());
                 reply(out, ControlReply.refused("Refused: this Caret belongs to " + owner.getName()));
                 return;
             }
-            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
-            String line = readLine(in);
             ControlReply reply;
             ControlRequest request = null;
             try {

@@ -85,7 +85,7 @@ final class Connector {
                     + describe(e), e);
         }
         JschConnection connection = new JschConnection(settings, session, jump);
-        TcpSocketFactory tcp = jump == null ? new TcpSocketFactory(address, timeout, connection) : null;
+        TcpSocketFactory tcp = jump == null ? new TcpSocketFactory(address, timeout, connection, hop.isJumpHost()) : null;
         JumpProxy tunnel = jump == null ? null : new JumpProxy(jump, server, timeout);
         boolean connected = false;
         try {
@@ -243,13 +243,16 @@ final class Connector {
         private final InetAddress address;
         private final int timeout;
         private final JschConnection connection;
+        private final boolean promptAcks;
         private volatile boolean connected;
         private volatile IOException failure;
 
-        TcpSocketFactory(InetAddress address, int timeout, JschConnection connection) {
+        /** @param promptAcks whether to acknowledge every read at once: for a jump host, see {@link PromptAcks} */
+        TcpSocketFactory(InetAddress address, int timeout, JschConnection connection, boolean promptAcks) {
             this.address = address;
             this.timeout = timeout;
             this.connection = connection;
+            this.promptAcks = promptAcks;
         }
 
         boolean connected() {
@@ -277,7 +280,7 @@ final class Connector {
 
         @Override
         public InputStream getInputStream(Socket socket) throws IOException {
-            return socket.getInputStream();
+            return promptAcks ? PromptAcks.of(socket) : socket.getInputStream();
         }
 
         @Override

@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.Optional;
 
 /**
@@ -60,6 +61,9 @@ final class JumpProxy implements Proxy {
             failure = Hop.channelRefused(jump.server(), target, e);
             throw e;
         } catch (InterruptedIOException e) {
+            if (e instanceof SocketTimeoutException) {
+                failure = Hop.channelFailed(jump.server(), target, Connector.describe(e), e);
+            }
             throw e;
         } catch (IOException e) {
             failure = Hop.channelFailed(jump.server(), target, Connector.describe(e), e);

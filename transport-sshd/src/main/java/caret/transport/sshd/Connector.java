@@ -139,6 +139,8 @@ final class Connector {
             return jump.open(target, ORIGINATOR, Duration.ofMillis(Math.max(1, deadline.waitMillis())));
         } catch (ChannelOpenException e) {
             throw Hop.channelRefused(jump.server(), target, e);
+        } catch (SocketTimeoutException e) {
+            throw Hop.channelFailed(jump.server(), target, describe(e), e);
         } catch (InterruptedIOException e) {
             Thread.currentThread().interrupt();
             throw new TransportException(Reason.UNREACHABLE, "Connecting to " + target + " through jump host "

@@ -849,12 +849,14 @@ public abstract class SshTransportContract {
         try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"));
                 OpenSshServer target = OpenSshServer.start(dir.resolve("target"))) {
             awaitCondition("the start probes are gone", () -> !jump.hasConnections() && !target.hasConnections());
+            long threads = platformThreads();
             SshConnection connection = transport().connect(through(jump, target));
             roundTrip(connection);
             assertTrue(jump.hasConnections() && target.hasConnections());
             connection.close();
             assertFalse(connection.isOpen());
             awaitCondition("both sshd have no connection left", () -> !jump.hasConnections() && !target.hasConnections());
+            awaitCondition("the transport's threads end (baseline " + threads + ")", () -> platformThreads() <= threads);
         }
     }
 

@@ -7,6 +7,7 @@ module caret.transport.jsch {
     requires caret.spi;
     requires com.jcraft.jsch;
     requires org.slf4j;
+    requires jdk.net;
     requires org.bouncycastle.provider;
 
     exports caret.transport.jsch.byname to com.jcraft.jsch;

@@ -70,7 +70,9 @@ public final class OpenSshServer implements AutoCloseable {
      * Starts sshd with its keys and files in {@code dir} and returns once it accepts connections.
      * Keys already in {@code dir} are reused, so several servers may share one folder.
      *
-     * @param extraConfigLines sshd_config lines added at the end, such as {@code PermitOpen none}
+     * @param extraConfigLines sshd_config lines, such as {@code PermitOpen none} or
+     *     {@code AllowTcpForwarding no}; written before the defaults, so that they win (sshd takes
+     *     the first value of a keyword; a {@code HostKey} line adds a key)
      * @throws IllegalStateException with sshd's log when it does not come up
      */
     public static OpenSshServer start(Path dir, String... extraConfigLines) {
@@ -95,7 +97,8 @@ public final class OpenSshServer implements AutoCloseable {
                 Path config = root.resolve(name + "_config");
                 Path log = root.resolve(name + ".log");
                 Path pidFile = root.resolve(name + ".pid");
-                List<String> lines = new ArrayList<>(List.of(
+                List<String> lines = new ArrayList<>(List.of(extraConfigLines));
+                lines.addAll(List.of(
                         "Port " + port,
                         "ListenAddress 127.0.0.1",
                         "HostKey " + hostKeyFile,
@@ -108,7 +111,6 @@ public final class OpenSshServer implements AutoCloseable {
                         "PermitRootLogin prohibit-password",
                         "AllowTcpForwarding yes",
                         "GatewayPorts no"));
-                lines.addAll(List.of(extraConfigLines));
                 Files.write(config, lines, StandardCharsets.US_ASCII);
 
                 Process process = new ProcessBuilder(SSHD, "-D", "-e", "-f", config.toString())
@@ -237,6 +239,14 @@ public final class OpenSshServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while stopping sshd's children", e);
         }
+    }
+
+    /**
+     * Whether sshd serves a connection now: a live process it forked for one. A connection's
+     * processes end soon after the client closes it, so wait for this to turn false.
+     */
+    public boolean hasConnections() {
+        return process.toHandle().descendants().anyMatch(OpenSshServer::isRunning);
     }
 
     /** The pid of the listening sshd. */

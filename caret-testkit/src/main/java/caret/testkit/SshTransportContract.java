@@ -632,6 +632,266 @@ public abstract class SshTransportContract {
         }
     }
 
+    // --- through one jump host (ProxyJump): two real sshd, each host key checked under its own name
+
+    @Test
+    public void carriesBytesBothWaysThroughAJumpHost() throws Exception {
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"), "LogLevel DEBUG1");
+                SshConnection connection = transport().connect(through(jump, sshd))) {
+            assertTrue(connection.isOpen());
+            assertEquals(sshd.endpoint(), connection.server());
+            bulkEcho(connection, 77, 4L * 1024 * 1024); // 4 MiB each way, EOF, read to EOF, SHA-256
+            roundTrip(connection);
+            // The jump host, not this machine, opened the TCP connection to the target.
+            assertTrue(jump.log().contains("target 127.0.0.1 port " + sshd.port()), jump.log());
+        }
+    }
+
+    /**
+     * A download through the jump host is not held up per packet: OpenSSH's sshd leaves Nagle on
+     * for a connection without a terminal, and a JSch session through it once waited for the 40 ms
+     * delayed ACK on the tail of nearly every packet (16 MiB: 6 s; now about 0.1 s).
+     */
+    @Test
+    public void downloadsThroughAJumpHostWithoutStalls() throws Exception {
+        int size = 16 * 1024 * 1024;
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"));
+                ServerSocket source = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                SshConnection connection = transport().connect(through(jump, sshd))) {
+            byte[] data = randomBytes(size, 79);
+            CompletableFuture<Void> sender = runAsync(() -> {
+                try (Socket socket = source.accept()) {
+                    socket.getOutputStream().write(data);
+                }
+            });
+            long start = System.nanoTime();
+            byte[] got;
+            try (SshChannel channel = connection.openChannel(new Endpoint("127.0.0.1", source.getLocalPort()),
+                    localOriginator())) {
+                channel.sendEof();
+                got = readToEnd(channel);
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            sender.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertArrayEquals(sha256(data), sha256(got));
+            assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "16 MiB through the jump host took " + took);
+        }
+    }
+
+    @Test
+    public void listensOnTheTargetThroughAJumpHost() throws Exception {
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"));
+                SshConnection connection = transport().connect(through(jump, sshd));
+                RemoteListen listen = connection.listen(new Endpoint("127.0.0.1", 0), (channel, from) -> {
+                    try (channel) {
+                        byte[] buffer = new byte[32 * 1024];
+                        for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
+                            channel.write(buffer, 0, n);
+                        }
+                        channel.sendEof();
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), listen.bound().port())) {
+            byte[] data = randomBytes(TWO_MIB, 78);
+            CompletableFuture<Void> writer = runAsync(() -> {
+                socket.getOutputStream().write(data);
+                socket.shutdownOutput();
+            });
+            byte[] echoed = socket.getInputStream().readAllBytes();
+            writer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(data.length, echoed.length);
+            assertArrayEquals(sha256(data), sha256(echoed));
+        }
+    }
+
+    @Test
+    public void refusesAnUnknownTargetHostKeyUnderTheTargetsName() throws Exception {
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"))) {
+            // The target's key is looked up under [127.0.0.1]:<target port>, in a file that only knows the jump.
+            ConnectionSettings settings = settings(sshd, knownHosts(jump.knownHosts()), List.of(sshd.userKey()))
+                    .withJump(through(jump, sshd).jump());
+            TransportException thrown = assertThrows(TransportException.class, () -> transport().connect(settings));
+            assertEquals(Reason.HOST_KEY_UNKNOWN, thrown.reason(), thrown.getMessage());
+            assertTrue(thrown.getMessage().contains("The host key of [127.0.0.1]:" + sshd.port() + " is not known"),
+                    thrown.getMessage());
+            assertTrue(thrown.getMessage().contains("jump host " + jump.endpoint()), thrown.getMessage());
+            awaitCondition("the jump host's connection is closed", () -> !jump.hasConnections());
+        }
+    }
+
+    @Test
+    public void refusesAnUnknownJumpHostKeyUnderTheJumpsName() throws Exception {
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"))) {
+            ConnectionSettings settings = through(jump, sshd).withJump(
+                    settings(jump, knownHosts(sshd.knownHosts()), List.of(jump.userKey())));
+            TransportException thrown = assertThrows(TransportException.class, () -> transport().connect(settings));
+            assertEquals(Reason.HOST_KEY_UNKNOWN, thrown.reason(), thrown.getMessage());
+            assertTrue(thrown.getMessage().startsWith("Jump host " + jump.endpoint() + ": The host key of [127.0.0.1]:"
+                    + jump.port() + " is not known"), thrown.getMessage());
+        }
+    }
+
+    @Test
+    public void namesTheJumpHostWhenItCannotBeReached() throws Exception {
+        Endpoint closed = new Endpoint("127.0.0.1", closedPort());
+        ConnectionSettings jump = new ConnectionSettings(closed, sshd.user(), List.of(sshd.userKey()),
+                knows(sshd.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+        TransportException thrown = assertThrows(TransportException.class,
+                () -> transport().connect(settings(sshd).withJump(jump)));
+        assertEquals(Reason.UNREACHABLE, thrown.reason(), thrown.getMessage());
+        assertEquals("Cannot connect to jump host " + closed + ": connection refused. Is sshd running there, and is"
+                + " the port right (-J)?", thrown.getMessage());
+    }
+
+    @Test
+    public void namesTheJumpHostThatRefusesTheKey() throws Exception {
+        Path otherKey = newKey("other_jump_ed25519", "");
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"))) {
+            ConnectionSettings settings = through(jump, sshd).withJump(
+                    settings(jump, knownHosts(jump.knownHosts()), List.of(otherKey)));
+            TransportException thrown = assertThrows(TransportException.class, () -> transport().connect(settings));
+            assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
+            assertTrue(thrown.getMessage().startsWith("Permission denied for " + jump.user() + "@" + jump.endpoint()
+                    + " (jump host): "), thrown.getMessage());
+        }
+    }
+
+    @Test
+    public void namesTheJumpHostThatForbidsForwarding() throws Exception {
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"), "AllowTcpForwarding no")) {
+            TransportException thrown = assertThrows(TransportException.class,
+                    () -> transport().connect(through(jump, sshd)));
+            assertEquals(Reason.UNREACHABLE, thrown.reason(), thrown.getMessage());
+            assertTrue(thrown.getMessage().startsWith("Jump host " + jump.endpoint() + " could not connect to "
+                    + sshd.endpoint() + ": "), thrown.getMessage());
+            assertTrue(thrown.getMessage().contains("administratively prohibited"), thrown.getMessage());
+            assertTrue(thrown.getMessage().contains("AllowTcpForwarding"), thrown.getMessage());
+            awaitCondition("the jump host's connection is closed", () -> !jump.hasConnections());
+        }
+    }
+
+    @Test
+    public void namesTheJumpHostWhenTheTargetIsDown() throws Exception {
+        Endpoint down = new Endpoint("127.0.0.1", closedPort());
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"))) {
+            ConnectionSettings settings = new ConnectionSettings(down, sshd.user(), List.of(sshd.userKey()),
+                    knows(sshd.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10),
+                    through(jump, sshd).jump());
+            TransportException thrown = assertThrows(TransportException.class, () -> transport().connect(settings));
+            assertEquals(Reason.UNREACHABLE, thrown.reason(), thrown.getMessage());
+            assertTrue(thrown.getMessage().startsWith("Jump host " + jump.endpoint() + " could not connect to " + down
+                    + ": connection refused; nothing listens on " + down + " as seen from the jump host"),
+                    thrown.getMessage());
+        }
+    }
+
+    /** The target's name goes to the jump host as written, to be resolved there, as ssh -J does. */
+    @Test
+    public void letsTheJumpHostResolveTheTargetsName() throws Exception {
+        Endpoint byName = new Endpoint("localhost", sshd.port());
+        List<Endpoint> asked = new CopyOnWriteArrayList<>();
+        HostKeyVerifier verifier = (server, key) -> {
+            asked.add(server);
+            knows(sshd.hostKey()).verify(server, key);
+        };
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"), "LogLevel DEBUG1")) {
+            ConnectionSettings settings = new ConnectionSettings(byName, sshd.user(), List.of(sshd.userKey()), verifier,
+                    CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10), through(jump, sshd).jump());
+            try (SshConnection connection = transport().connect(settings)) {
+                roundTrip(connection);
+                assertEquals(byName, connection.server());
+            }
+            assertEquals(List.of(byName), asked, "the target's key is checked under the name the user gave");
+            assertTrue(jump.log().contains("target localhost port " + sshd.port()), jump.log());
+        }
+    }
+
+    @Test
+    public void givesUpAfterUnansweredKeepalivesThroughAJumpHost() throws Exception {
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"));
+                OpenSshServer hung = OpenSshServer.start(dir.resolve("hung-target"))) {
+            ConnectionSettings plain = through(jump, hung);
+            ConnectionSettings settings = new ConnectionSettings(hung.endpoint(), hung.user(), List.of(hung.userKey()),
+                    plain.hostKeys(), CredentialPrompt.NONE, Duration.ofSeconds(1), 2, Duration.ofSeconds(10),
+                    plain.jump());
+            try (SshConnection connection = transport().connect(settings)) {
+                CompletableFuture<IOException> dropped = new CompletableFuture<>();
+                connection.onDrop(dropped::complete);
+                assertTrue(hung.freezeConnections() > 0);
+                IOException why = dropped.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                assertEquals("Connection to " + hung.endpoint() + " lost: the server did not answer 2 keepalive probes,"
+                        + " one every 1 s; the network or the server is down", why.getMessage());
+            }
+            awaitCondition("the jump host's connection is closed with the target's", () -> !jump.hasConnections());
+        }
+    }
+
+    @Test
+    public void dropsTheTargetConnectionWhenTheJumpHostGoesAway() throws Exception {
+        OpenSshServer jump = OpenSshServer.start(dir.resolve("doomed-jump"));
+        try (jump; SshConnection connection = transport().connect(through(jump, sshd))) {
+            roundTrip(connection);
+            CompletableFuture<IOException> dropped = new CompletableFuture<>();
+            connection.onDrop(dropped::complete);
+            jump.kill();
+            IOException why = dropped.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(why.getMessage().startsWith("Connection to " + sshd.endpoint() + " lost: the connection to jump"
+                    + " host " + jump.endpoint() + " was lost"), why.getMessage());
+            assertFalse(connection.isOpen());
+            assertThrows(IOException.class, () -> connection.openChannel(echo.endpoint(), localOriginator()));
+        }
+    }
+
+    @Test
+    public void closeEndsTheSessionsOnTheJumpHostAndTheTarget() throws Exception {
+        try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"));
+                OpenSshServer target = OpenSshServer.start(dir.resolve("target"))) {
+            awaitCondition("the start probes are gone", () -> !jump.hasConnections() && !target.hasConnections());
+            long threads = platformThreads();
+            SshConnection connection = transport().connect(through(jump, target));
+            roundTrip(connection);
+            assertTrue(jump.hasConnections() && target.hasConnections());
+            connection.close();
+            assertFalse(connection.isOpen());
+            awaitCondition("both sshd have no connection left", () -> !jump.hasConnections() && !target.hasConnections());
+            awaitCondition("the transport's threads end (baseline " + threads + ")", () -> platformThreads() <= threads);
+        }
+    }
+
+    // --- helpers for subclasses
+
+    /**
+     * Settings for {@code target} reached through {@code jump}: each host key looked up in that
+     * server's own known_hosts file under its own {@code [127.0.0.1]:port}, each with its own key.
+     */
+    protected static ConnectionSettings through(OpenSshServer jump, OpenSshServer target) {
+        return settings(target, knownHosts(target.knownHosts()), List.of(target.userKey()))
+                .withJump(settings(jump, knownHosts(jump.knownHosts()), List.of(jump.userKey())));
+    }
+
+    /**
+     * A verifier over a known_hosts file of {@code [host]:port type base64} lines: trusts the key
+     * written for the server's own name, refuses any other with {@link Reason#HOST_KEY_UNKNOWN}.
+     */
+    protected static HostKeyVerifier knownHosts(Path file) {
+        return (server, key) -> {
+            String name = "[" + server.host() + "]:" + server.port();
+            try {
+                for (String line : java.nio.file.Files.readAllLines(file)) {
+                    if (line.equals(name + " " + key.openSshText())) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            throw new TransportException(Reason.HOST_KEY_UNKNOWN, "The host key of " + name + " is not known: "
+                    + key.type() + " (" + file + ")");
+        };
+    }
+
     // --- helpers for subclasses
 
     /** Sends {@code size} pseudo-random bytes through an echo channel, half-closes, compares SHA-256 both ways. */

@@ -27,6 +27,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -47,33 +48,65 @@ final class Connector {
     private Connector() {
     }
 
+    /**
+     * Connects directly, or through the settings' jump host: first to the jump host with its own
+     * settings, then through a {@code direct-tcpip} channel of that connection ({@link JumpProxy}).
+     * The connection returned owns the jump host's connection; a failure closes it.
+     */
     static JschConnection connect(ConnectionSettings settings) throws TransportException {
+        Optional<ConnectionSettings> jumpSettings = settings.jumpHost();
+        if (jumpSettings.isEmpty()) {
+            return connect(settings, Hop.direct(settings.server()), null);
+        }
+        JschConnection jump = connect(jumpSettings.get(), Hop.jumpHost(jumpSettings.get().server()), null);
+        try {
+            return connect(settings, Hop.through(settings.server(), jump.server()), jump);
+        } catch (TransportException | RuntimeException e) {
+            jump.close();
+            throw e;
+        }
+    }
+
+    private static JschConnection connect(ConnectionSettings settings, Hop hop, JschConnection jump)
+            throws TransportException {
         Endpoint server = settings.server();
-        InetAddress address = resolve(server);
+        // Through a jump host the name goes to it unresolved, as ssh -J does; directly it is resolved once, here.
+        InetAddress address = jump == null ? resolve(hop) : null;
+        String host = address == null ? server.host() : address.getHostAddress();
         int timeout = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
         JSch jsch = new JSch();
         Credentials credentials = new Credentials(settings, jsch);
         HostKeys hostKeys = new HostKeys(settings);
-                Session session;
+        Session session;
         try {
-            session = jsch.getSession(settings.user(), address.getHostAddress(), server.port());
+            session = jsch.getSession(settings.user(), host, server.port());
         } catch (JSchException e) {
-            throw new TransportException(Reason.PROTOCOL, "Cannot set up a JSch session for " + server + ": "
+            throw new TransportException(Reason.PROTOCOL, "Cannot set up a JSch session for " + hop.name() + ": "
                     + describe(e), e);
         }
-        JschConnection connection = new JschConnection(settings, session);
-        TcpSocketFactory tcp = new TcpSocketFactory(address, timeout, connection);
+        JschConnection connection = new JschConnection(settings, session, jump);
+        TcpSocketFactory tcp = jump == null ? new TcpSocketFactory(address, timeout, connection, hop.isJumpHost()) : null;
+        JumpProxy tunnel = jump == null ? null : new JumpProxy(jump, server, timeout);
         boolean connected = false;
         try {
-            configure(session, settings, credentials, hostKeys, tcp, connection);
+            configure(session, settings, credentials, hostKeys, connection);
+            if (tunnel == null) {
+                session.setSocketFactory(tcp);
+            } else {
+                session.setProxy(tunnel);
+            }
             session.connect(timeout);
             credentials.forget();
             connection.ready();
             connected = true;
-            log.debug("Connected to {} as {}", server, settings.user());
+            log.debug("Connected to {} as {}", hop.name(), settings.user());
             return connection;
         } catch (JSchException e) {
-            throw hostKeys.failure().orElseGet(() -> failure(settings, tcp, credentials, e));
+            if (tunnel != null && tunnel.failure().isPresent()) {
+                throw tunnel.failure().get();
+            }
+            throw hostKeys.failure().map(hop::explain)
+                    .orElseGet(() -> failure(settings, hop, tcp, credentials, e));
         } finally {
             if (!connected) {
                 credentials.forget();
@@ -83,8 +116,7 @@ final class Connector {
     }
 
     private static void configure(Session session, ConnectionSettings settings, Credentials credentials,
-            HostKeys hostKeys, TcpSocketFactory tcp, JschConnection connection) throws JSchException {
-        session.setSocketFactory(tcp);
+            HostKeys hostKeys, JschConnection connection) throws JSchException {
         session.setHostKeyRepository(hostKeys);
         session.setConfig("StrictHostKeyChecking", "yes");
         session.setConfig("HashKnownHosts", "no");
@@ -107,20 +139,24 @@ final class Connector {
         }
     }
 
-    private static InetAddress resolve(Endpoint server) throws TransportException {
+    private static InetAddress resolve(Hop hop) throws TransportException {
         try {
-            return InetAddress.getByName(server.host());
+            return InetAddress.getByName(hop.server().host());
         } catch (UnknownHostException e) {
-            throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": host name "
-                    + server.host() + " is unknown. Check its spelling and your DNS.", e);
+            throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + hop.name() + ": host name "
+                    + hop.server().host() + " is unknown. Check its spelling and your DNS.", e);
         }
     }
 
-    private static TransportException failure(ConnectionSettings settings, TcpSocketFactory tcp,
+    /**
+     * @param tcp the TCP connection's record, or null when the session runs through a jump host
+     *     (whose channel failures {@link JumpProxy} reports)
+     */
+    private static TransportException failure(ConnectionSettings settings, Hop hop, TcpSocketFactory tcp,
             Credentials credentials, JSchException failure) {
-        Endpoint server = settings.server();
-        if (!tcp.connected()) {
-            return tcpFailure(settings, tcp.failure() != null ? tcp.failure() : failure);
+        String server = hop.name();
+        if (tcp != null && !tcp.connected()) {
+            return tcpFailure(settings, hop, tcp.failure() != null ? tcp.failure() : failure);
         }
         Throwable cause = rootCause(failure);
         if (cause instanceof InterruptedIOException && !(cause instanceof SocketTimeoutException)
@@ -130,7 +166,7 @@ final class Connector {
         }
         String text = describe(failure);
         if (text.startsWith("Auth fail") || text.startsWith("Auth cancel")) { // JSch's auth exceptions are not public
-            return new TransportException(Reason.AUTH_FAILED, "Permission denied for " + settings.user() + "@" + server
+            return new TransportException(Reason.AUTH_FAILED, "Permission denied for " + hop.who(settings.user())
                     + ": " + credentials.describeOffered() + ". Check -i and the server's authorized_keys.", failure);
         }
         if (cause instanceof SocketTimeoutException) {
@@ -147,14 +183,14 @@ final class Connector {
                 failure);
     }
 
-    private static TransportException tcpFailure(ConnectionSettings settings, Throwable failure) {
-        Endpoint server = settings.server();
+    private static TransportException tcpFailure(ConnectionSettings settings, Hop hop, Throwable failure) {
+        String server = hop.name();
         Throwable cause = rootCause(failure);
         String what;
         String hint;
         if (cause instanceof ConnectException && text(cause).contains("refused")) {
             what = "connection refused";
-            hint = "Is sshd running there, and is the port right (-p)?";
+            hint = "Is sshd running there, and is the port right (" + hop.portOption() + ")?";
         } else if (cause instanceof NoRouteToHostException || text(cause).contains("unreachable")
                 || text(cause).contains("no route")) {
             what = "no route to host (" + cause.getMessage() + ")";
@@ -164,11 +200,11 @@ final class Connector {
                     + seconds(settings.connectTimeout()) + ". Is the host up, and does a firewall drop the port?",
                     failure);
         } else if (cause instanceof UnknownHostException) {
-            what = "host name " + server.host() + " is unknown";
+            what = "host name " + hop.server().host() + " is unknown";
             hint = "Check its spelling and your DNS.";
         } else {
             what = describe(cause);
-            hint = "Is the host reachable, and is the port right (-p)?";
+            hint = "Is the host reachable, and is the port right (" + hop.portOption() + ")?";
         }
         return new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": " + what + ". " + hint,
                 failure);
@@ -207,13 +243,16 @@ final class Connector {
         private final InetAddress address;
         private final int timeout;
         private final JschConnection connection;
+        private final boolean promptAcks;
         private volatile boolean connected;
         private volatile IOException failure;
 
-        TcpSocketFactory(InetAddress address, int timeout, JschConnection connection) {
+        /** @param promptAcks whether to acknowledge every read at once: for a jump host, see {@link PromptAcks} */
+        TcpSocketFactory(InetAddress address, int timeout, JschConnection connection, boolean promptAcks) {
             this.address = address;
             this.timeout = timeout;
             this.connection = connection;
+            this.promptAcks = promptAcks;
         }
 
         boolean connected() {
@@ -241,7 +280,7 @@ final class Connector {
 
         @Override
         public InputStream getInputStream(Socket socket) throws IOException {
-            return socket.getInputStream();
+            return promptAcks ? PromptAcks.of(socket) : socket.getInputStream();
         }
 
         @Override

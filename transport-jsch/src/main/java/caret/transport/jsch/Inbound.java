@@ -5,7 +5,9 @@ import com.jcraft.jsch.Channel;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -100,6 +102,17 @@ final class Inbound extends OutputStream {
     }
 
     int read(byte[] buffer, int offset, int len) throws IOException {
+        return read(buffer, offset, len, 0);
+    }
+
+    /**
+     * As {@link #read(byte[], int, int)}, but waits at most {@code timeoutMillis} for data (0 for
+     * no limit), as a socket with that read timeout does.
+     *
+     * @throws SocketTimeoutException when nothing arrived in time; the stream stays usable
+     */
+    int read(byte[] buffer, int offset, int len, long timeoutMillis) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lock.lock();
         try {
             while (true) {
@@ -130,7 +143,13 @@ final class Inbound extends OutputStream {
                     throw new IOException("The " + name + " ended without EOF: " + (isSessionUp()
                             ? "the server closed it" : "the connection was lost"));
                 }
-                changed.await();
+                if (timeoutMillis == 0) {
+                    changed.await();
+                } else if (changed.awaitNanos(deadline - System.nanoTime()) <= 0 && chunks.isEmpty() && !eof
+                        && !ended && !shut) {
+                    throw new SocketTimeoutException("Nothing arrived on the " + name + " within " + timeoutMillis
+                            + " ms");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

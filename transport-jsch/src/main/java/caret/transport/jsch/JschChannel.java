@@ -58,6 +58,15 @@ final class JschChannel implements SshChannel {
         return in.read(buffer, offset, len);
     }
 
+    /**
+     * As {@link #read(byte[], int, int)}, waiting at most {@code timeoutMillis} (0: no limit); for
+     * a session carried through this channel, whose keepalive needs a read timeout.
+     */
+    int read(byte[] buffer, int offset, int len, int timeoutMillis) throws IOException {
+        Objects.checkFromIndexSize(offset, len, buffer.length);
+        return len == 0 ? 0 : in.read(buffer, offset, len, timeoutMillis);
+    }
+
     @Override
     public void write(byte[] buffer, int offset, int len) throws IOException {
         Objects.checkFromIndexSize(offset, len, buffer.length);

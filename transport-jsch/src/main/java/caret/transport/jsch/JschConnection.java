@@ -73,6 +73,8 @@ final class JschConnection implements SshConnection {
     };
 
     private final ConnectionSettings settings;
+    /** The jump host's connection this one runs through, owned by it; null for a direct one. */
+    private final JschConnection via;
     private final Session session;
     private final SessionThreads threads;
     private final JschLog jschLog;
@@ -88,8 +90,13 @@ final class JschConnection implements SshConnection {
     private volatile boolean sessionEnded;
     private IOException dropCause;
 
-    JschConnection(ConnectionSettings settings, Session session) {
+    /**
+     * @param via the jump host's connection this one runs through, or null; once connected, this
+     *     connection closes it when it closes or drops
+     */
+    JschConnection(ConnectionSettings settings, Session session, JschConnection via) {
         this.settings = settings;
+        this.via = via;
         this.session = session;
         this.threads = new SessionThreads(settings.user() + "@" + settings.server(), this::sessionEnded);
         this.jschLog = new JschLog(settings.server(), failure);
@@ -128,6 +135,14 @@ final class JschConnection implements SshConnection {
 
     @Override
     public SshChannel openChannel(Endpoint target, Endpoint originator) throws IOException {
+        return open(target, originator, OPEN_TIMEOUT_MS);
+    }
+
+    /**
+     * Opens a {@code direct-tcpip} channel, waiting at most {@code timeoutMillis} for the server's
+     * answer; {@link #openChannel} with a timeout of one's own, and the channel's own type.
+     */
+    JschChannel open(Endpoint target, Endpoint originator, int timeoutMillis) throws IOException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(originator, "originator");
         checkOpen();
@@ -154,7 +169,7 @@ final class JschConnection implements SshConnection {
         JSchException failed = null;
         String text;
         try {
-            channel.connect(OPEN_TIMEOUT_MS);
+            channel.connect(timeoutMillis);
         } catch (JSchException e) {
             failed = e;
         } finally {
@@ -172,12 +187,12 @@ final class JschConnection implements SshConnection {
         if (!isOpen()) {
             throw unusable();
         }
-        if (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(OPEN_TIMEOUT_MS)) {
+        if (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) {
             Thread.currentThread().interrupt(); // JSch swallowed it: an interrupt ends its wait early
             throw new InterruptedIOException("Interrupted while opening a channel to " + target);
         }
-        throw new IOException("Server " + settings.server() + " did not answer a channel open to " + target
-                + " within " + Connector.seconds(Duration.ofMillis(OPEN_TIMEOUT_MS)));
+        throw new SocketTimeoutException("Server " + settings.server() + " did not answer a channel open to " + target
+                + " within " + Connector.seconds(Duration.ofMillis(timeoutMillis)));
     }
 
     @Override
@@ -322,6 +337,9 @@ final class JschConnection implements SshConnection {
         }
         disconnect();
         log.debug("Connection to {} closed", settings.server());
+        if (via != null) {
+            via.close();
+        }
     }
 
     /** Ends a connection attempt that failed. */
@@ -371,6 +389,9 @@ final class JschConnection implements SshConnection {
         }
         log.debug("{}", cause.getMessage());
         Thread.ofVirtual().name("caret-jsch-drop").start(() -> {
+            if (via != null) {
+                via.close();
+            }
             for (Consumer<IOException> listener : listeners) {
                 try {
                     listener.accept(cause);
@@ -399,6 +420,22 @@ final class JschConnection implements SshConnection {
     /** Why the session ended, in words: {@code Connection to 127.0.0.1:2222 lost: ...}. */
     IOException lost() {
         Throwable t = failure.get();
+        IOException e = new IOException("Connection to " + settings.server() + " lost: " + why());
+        if (t != null) {
+            e.initCause(t);
+        }
+        return e;
+    }
+
+    /**
+     * Why the session ended, without the server's name. Through a jump host whose connection
+     * ended, that is the reason: the channel this session ran in ended with it.
+     */
+    private String why() {
+        if (via != null && via.hasEnded()) {
+            return "the connection to jump host " + via.server() + " was lost (" + via.why() + ")";
+        }
+        Throwable t = failure.get();
         String why;
         if (t != null) {
             Throwable root = Connector.rootCause(t);
@@ -418,16 +455,22 @@ final class JschConnection implements SshConnection {
         if (lower.contains("reset") || lower.contains("broken pipe")) {
             why = why + " (the server or the network went away)";
         }
-        IOException e = new IOException("Connection to " + settings.server() + " lost: " + why);
-        if (t != null) {
-            e.initCause(t);
-        }
-        return e;
+        return why;
+    }
+
+    /**
+     * Whether the session ended or is ending. JSch records the exception that ends its session
+     * thread before it closes the session's channels, so a connection run through one of them
+     * finds this true once its channel ended.
+     */
+    private boolean hasEnded() {
+        return closing.get() || sessionEnded || failure.get() != null || !session.isConnected();
     }
 
     @Override
     public String toString() {
-        return "jsch connection " + settings.user() + "@" + settings.server();
+        return "jsch connection " + settings.user() + "@" + settings.server()
+                + (via == null ? "" : " via " + via.settings.user() + "@" + via.server());
     }
 
     /**

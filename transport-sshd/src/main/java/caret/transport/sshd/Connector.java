@@ -1,7 +1,9 @@
 package caret.transport.sshd;
 
+import caret.spi.ChannelOpenException;
 import caret.spi.ConnectionSettings;
 import caret.spi.Endpoint;
+import caret.spi.SshChannel;
 import caret.spi.TransportException;
 import caret.spi.TransportException.Reason;
 
@@ -9,12 +11,14 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import org.apache.sshd.client.SshClient;
@@ -37,30 +41,59 @@ final class Connector {
     /** How long a failed handshake may take to close, for the server's disconnect reason to be known. */
     private static final Duration DISCONNECT_WAIT = Duration.ofSeconds(1);
 
+    /** The originator a channel through a jump host names: no local socket stands behind it. */
+    private static final Endpoint ORIGINATOR = new Endpoint("127.0.0.1", 0);
+    private static final InetSocketAddress ORIGINATOR_ADDRESS = InetSocketAddress.createUnresolved(
+            ORIGINATOR.host(), ORIGINATOR.port());
+
     private Connector() {
     }
 
+    /**
+     * Connects directly, or through the settings' jump host: first to the jump host with its own
+     * settings, then inside a {@code direct-tcpip} channel of that connection ({@link TunnelSession}).
+     * The connection returned owns the jump host's connection; a failure closes it.
+     */
     static SshdConnection connect(SharedClient clients, ConnectionSettings settings) throws TransportException {
+        Optional<ConnectionSettings> jumpSettings = settings.jumpHost();
+        if (jumpSettings.isEmpty()) {
+            return connect(clients, settings, Hop.direct(settings.server()), null);
+        }
+        SshdConnection jump = connect(clients, jumpSettings.get(), Hop.jumpHost(jumpSettings.get().server()), null);
+        try {
+            return connect(clients, settings, Hop.through(settings.server(), jump.server()), jump);
+        } catch (TransportException | RuntimeException e) {
+            jump.close();
+            throw e;
+        }
+    }
+
+    private static SshdConnection connect(SharedClient clients, ConnectionSettings settings, Hop hop,
+            SshdConnection jump) throws TransportException {
         Endpoint server = settings.server();
         ConnectDeadline deadline = new ConnectDeadline(settings.connectTimeout());
-        InetAddress address = resolve(server);
+        // Through a jump host the name goes to it unresolved, as ssh -J does; directly it is resolved once, here.
+        InetAddress address = jump == null ? resolve(hop) : null;
+        SshChannel tunnel = jump == null ? null : tunnel(jump, server, deadline);
         SshClient client = clients.acquire();
-        SshdConnection connection = new SshdConnection(settings, deadline, clients, client);
+        SshdConnection connection = new SshdConnection(settings, jump, deadline, clients, client);
         Identities identities = new Identities(settings, deadline);
         boolean connected = false;
         try {
-            HostConfigEntry entry = new HostConfigEntry(server.host(), address.getHostAddress(), server.port(),
-                    settings.user());
+            HostConfigEntry entry = new HostConfigEntry(server.host(),
+                    address == null ? server.host() : address.getHostAddress(), server.port(), settings.user());
             entry.setIdentitiesOnly(true);
-            ConnectFuture connecting = client.connect(entry,
-                    AttributeRepository.ofKeyValuePair(SshdConnection.KEY, connection), null);
+            ConnectFuture connecting = tunnel == null
+                    ? client.connect(entry, AttributeRepository.ofKeyValuePair(SshdConnection.KEY, connection), null)
+                    : client.connect(entry, AttributeRepository.ofAttributesMap(Map.of(SshdConnection.KEY, connection,
+                            TunnelConnector.TUNNEL, tunnel)), ORIGINATOR_ADDRESS);
             if (!await(connecting, deadline)) {
                 connecting.cancel();
-                throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": no answer within "
+                throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + hop.name() + ": no answer within "
                         + seconds(settings.connectTimeout()) + ". Is the host up, and does a firewall drop the port?");
             }
             if (connecting.getException() != null) {
-                throw tcpFailure(server, connecting.getException());
+                throw tcpFailure(hop, connecting.getException());
             }
             ClientSession session = connecting.getClientSession();
             connection.attach(session);
@@ -69,34 +102,60 @@ final class Connector {
 
             AuthFuture auth = session.auth();
             if (!await(auth, deadline)) {
-                throw connection.hostKeyFailure().orElseGet(() -> new TransportException(Reason.UNREACHABLE,
-                        "Connection to " + server + " timed out after " + seconds(settings.connectTimeout())
+                throw connection.hostKeyFailure().map(hop::explain).orElseGet(() -> new TransportException(
+                        Reason.UNREACHABLE, "Connection to " + hop.name() + " timed out after "
+                        + seconds(settings.connectTimeout())
                         + " during the SSH handshake. Is it an SSH server, and is the network slow? Raise the connect timeout."));
             }
             if (!auth.isSuccess()) {
-                throw connection.hostKeyFailure().orElseGet(
-                        () -> handshakeFailure(settings, connection, identities, auth.getException()));
+                throw connection.hostKeyFailure().map(hop::explain).orElseGet(
+                        () -> handshakeFailure(settings, hop, connection, identities, auth.getException()));
             }
             identities.forget(session);
             connection.ready();
             connected = true;
-            log.debug("Connected to {} as {}", server, settings.user());
+            log.debug("Connected to {} as {}", hop.name(), settings.user());
             return connection;
         } catch (IOException e) {
-            throw connection.hostKeyFailure().orElseGet(() -> handshakeFailure(settings, connection, identities, e));
+            throw connection.hostKeyFailure().map(hop::explain)
+                    .orElseGet(() -> handshakeFailure(settings, hop, connection, identities, e));
         } finally {
             if (!connected) {
                 connection.abandon();
+                if (tunnel != null) {
+                    tunnel.close(); // the session over it closed it already, unless it never started
+                }
             }
         }
     }
 
-    private static InetAddress resolve(Endpoint server) throws TransportException {
+    /**
+     * The channel of the jump host's connection that the session to {@code target} runs in; the
+     * jump host connects to {@code target} as named, within the connect timeout.
+     */
+    private static SshChannel tunnel(SshdConnection jump, Endpoint target, ConnectDeadline deadline)
+            throws TransportException {
         try {
-            return InetAddress.getByName(server.host());
+            return jump.open(target, ORIGINATOR, Duration.ofMillis(Math.max(1, deadline.waitMillis())));
+        } catch (ChannelOpenException e) {
+            throw Hop.channelRefused(jump.server(), target, e);
+        } catch (SocketTimeoutException e) {
+            throw Hop.channelFailed(jump.server(), target, describe(e), e);
+        } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException(Reason.UNREACHABLE, "Connecting to " + target + " through jump host "
+                    + jump.server() + " was interrupted", e);
+        } catch (IOException e) {
+            throw Hop.channelFailed(jump.server(), target, describe(e), e);
+        }
+    }
+
+    private static InetAddress resolve(Hop hop) throws TransportException {
+        try {
+            return InetAddress.getByName(hop.server().host());
         } catch (UnknownHostException e) {
-            throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": host name "
-                    + server.host() + " is unknown. Check its spelling and your DNS.", e);
+            throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + hop.name() + ": host name "
+                    + hop.server().host() + " is unknown. Check its spelling and your DNS.", e);
         }
     }
 
@@ -113,17 +172,17 @@ final class Connector {
         return future.isDone();
     }
 
-    private static String seconds(Duration d) {
+    static String seconds(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
-    private static TransportException tcpFailure(Endpoint server, Throwable failure) {
+    private static TransportException tcpFailure(Hop hop, Throwable failure) {
         Throwable cause = rootCause(failure);
         String what;
         String hint;
         if (cause instanceof ConnectException && text(cause).contains("refused")) {
             what = "connection refused";
-            hint = "Is sshd running there, and is the port right (-p)?";
+            hint = "Is sshd running there, and is the port right (" + hop.portOption() + ")?";
         } else if (cause instanceof NoRouteToHostException || text(cause).contains("unreachable")
                 || text(cause).contains("no route")) {
             what = "no route to host (" + cause.getMessage() + ")";
@@ -132,21 +191,21 @@ final class Connector {
             what = "connection timed out";
             hint = "Is the host up, and does a firewall drop the port?";
         } else if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
-            what = "host name " + server.host() + " is unknown";
+            what = "host name " + hop.server().host() + " is unknown";
             hint = "Check its spelling and your DNS.";
         } else {
             what = describe(cause);
-            hint = "Is the host reachable, and is the port right (-p)?";
+            hint = "Is the host reachable, and is the port right (" + hop.portOption() + ")?";
         }
-        return new TransportException(Reason.UNREACHABLE, "Cannot connect to " + server + ": " + what + ". " + hint,
+        return new TransportException(Reason.UNREACHABLE, "Cannot connect to " + hop.name() + ": " + what + ". " + hint,
                 failure);
     }
 
     /** The TCP connection stood; key exchange or authentication failed. */
-    private static TransportException handshakeFailure(ConnectionSettings settings, SshdConnection connection,
-            Identities identities, Throwable failure) {
-        Endpoint server = settings.server();
-        String who = settings.user() + "@" + server;
+    private static TransportException handshakeFailure(ConnectionSettings settings, Hop hop,
+            SshdConnection connection, Identities identities, Throwable failure) {
+        String server = hop.name();
+        String who = hop.who(settings.user());
         Throwable cause = rootCause(failure);
         if (failure instanceof InterruptedIOException || cause instanceof InterruptedException) {
             Thread.currentThread().interrupt();
@@ -165,7 +224,7 @@ final class Connector {
         }
         boolean keyExchanged = connection.session() != null && connection.session().getServerKey() != null;
         if (keyExchanged) {
-            return authenticationBroke(server, who, connection, identities, failure, cause);
+            return authenticationBroke(hop, who, connection, identities, failure, cause);
         }
         String reason = describe(cause);
         String hint = reason.toLowerCase(Locale.ROOT).contains("negotiat")
@@ -180,7 +239,7 @@ final class Connector {
      * connection broke. Only a disconnect for too many authentication failures (sshd's
      * MaxAuthTries) is a refusal of the keys offered.
      */
-    private static TransportException authenticationBroke(Endpoint server, String who, SshdConnection connection,
+    private static TransportException authenticationBroke(Hop hop, String who, SshdConnection connection,
             Identities identities, Throwable failure, Throwable cause) {
         Optional<String> disconnect = connection.serverDisconnect(DISCONNECT_WAIT);
         if (disconnect.isPresent()) {
@@ -191,7 +250,7 @@ final class Connector {
                         + " the keys tried so far (" + identities.describeTried() + "). Offer fewer keys with -i, the"
                         + " right one first.", failure);
             }
-            return new TransportException(Reason.PROTOCOL, "Server " + server
+            return new TransportException(Reason.PROTOCOL, hop.subject()
                     + " disconnected during authentication: " + text + ". Its log says more.", failure);
         }
         String text = describe(cause);
@@ -199,11 +258,11 @@ final class Connector {
             text = "the server closed the connection";
         }
         if (isConnectionLoss(failure)) {
-            return new TransportException(Reason.UNREACHABLE, "Connection to " + server
+            return new TransportException(Reason.UNREACHABLE, "Connection to " + hop.name()
                     + " was lost during authentication (" + text + "): the server or the network went away."
                     + " Try again; if it keeps happening, the server's log says why.", failure);
         }
-        return new TransportException(Reason.PROTOCOL, "Authentication with " + server + " failed: " + text
+        return new TransportException(Reason.PROTOCOL, "Authentication with " + hop.name() + " failed: " + text
                 + ". Its log says more.", failure);
     }
 

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * The transport's one MINA {@link SshClient}, counted by the connections that use it: started by
  * the first {@link #acquire()}, stopped by the last {@link #release}. Everything per connection
  * (settings, host key check, keepalive) travels in the session's connection context, see
- * {@link SshdConnection#of}.
+ * {@link SshdConnection#of}. It runs sessions over TCP and, through a jump host, inside a channel of
+ * another session ({@link TunnellingClient}).
  */
 final class SharedClient {
 
@@ -74,6 +75,7 @@ final class SharedClient {
 
     private static SshClient create() {
         SshClient client = ClientBuilder.builder()
+                .factory(TunnellingClient::new)
                 .serverKeyVerifier((session, remote, key) -> SshdConnection.of(session).verifyHostKey(key))
                 .hostConfigEntryResolver(HostConfigEntryResolver.EMPTY)
                 .channelFactories(List.of(ForwardedChannel.FACTORY))

@@ -100,6 +100,8 @@ final class SshdConnection implements SshConnection {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
     private final ConnectionSettings settings;
+    /** The jump host's connection this one runs through, owned by it once ready; null for a direct one. */
+    private final SshdConnection via;
     private final ConnectDeadline deadline;
     private final SharedClient clients;
     private final SshClient client;
@@ -115,8 +117,14 @@ final class SshdConnection implements SshConnection {
     private volatile boolean ready;
     private IOException dropCause;
 
-    SshdConnection(ConnectionSettings settings, ConnectDeadline deadline, SharedClient clients, SshClient client) {
+    /**
+     * @param via the jump host's connection this one runs through, or null; once ready, this
+     *     connection closes it when it closes or drops
+     */
+    SshdConnection(ConnectionSettings settings, SshdConnection via, ConnectDeadline deadline, SharedClient clients,
+            SshClient client) {
         this.settings = settings;
+        this.via = via;
         this.deadline = deadline;
         this.clients = clients;
         this.client = client;
@@ -224,6 +232,16 @@ final class SshdConnection implements SshConnection {
 
     @Override
     public SshChannel openChannel(Endpoint target, Endpoint originator) throws IOException {
+        return open(target, originator, null);
+    }
+
+    /**
+     * {@link #openChannel}, waiting at most {@code timeout} for the server's answer (null: no
+     * limit); for the channel a session through this jump host runs in.
+     *
+     * @throws SocketTimeoutException when the server did not answer in time
+     */
+    SshChannel open(Endpoint target, Endpoint originator, Duration timeout) throws IOException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(originator, "originator");
         ClientSession s = openSession();
@@ -236,7 +254,12 @@ final class SshdConnection implements SshConnection {
         SshFutureListener<CloseFuture> wake = f -> opening.setException(lost());
         s.addCloseFutureListener(wake);
         try {
-            opening.await();
+            if (timeout == null) {
+                opening.await();
+            } else if (!opening.await(timeout)) {
+                channel.close(true);
+                throw new SocketTimeoutException("no answer within " + Connector.seconds(timeout));
+            }
         } catch (InterruptedIOException e) {
             channel.close(true);
             throw e;
@@ -446,6 +469,9 @@ final class SshdConnection implements SshConnection {
         }
         release();
         log.debug("Connection to {} closed", settings.server());
+        if (via != null) {
+            via.close();
+        }
     }
 
     /** Ends a connection attempt that failed; the session, if any, is dropped at once. */
@@ -474,6 +500,9 @@ final class SshdConnection implements SshConnection {
         // Not on this MINA thread: a listener may reconnect or close, and stopping the shared
         // client would wait for this very thread.
         Thread.ofVirtual().name("caret-sshd-drop").start(() -> {
+            if (via != null) {
+                via.close();
+            }
             for (Consumer<IOException> listener : listeners) {
                 try {
                     listener.accept(cause);
@@ -506,6 +535,22 @@ final class SshdConnection implements SshConnection {
     /** Why the session ended, in words: {@code Connection to 127.0.0.1:2222 lost: ...}. */
     IOException lost() {
         Throwable t = failure.get();
+        IOException e = new IOException("Connection to " + settings.server() + " lost: " + why());
+        if (t != null) {
+            e.initCause(t);
+        }
+        return e;
+    }
+
+    /**
+     * Why the session ended, without the server's name. Through a jump host whose connection
+     * ended, that is the reason: the channel this session ran in ended with it.
+     */
+    private String why() {
+        if (via != null && via.hasEnded()) {
+            return "the connection to jump host " + via.server() + " was lost (" + via.why() + ")";
+        }
+        Throwable t = failure.get();
         String why;
         if (t != null) {
             String text = Connector.describe(Connector.rootCause(t));
@@ -524,15 +569,21 @@ final class SshdConnection implements SshConnection {
         if (lower.contains("reset") || lower.contains("broken pipe")) {
             why = why + " (the server or the network went away)";
         }
-        IOException e = new IOException("Connection to " + settings.server() + " lost: " + why);
-        if (t != null) {
-            e.initCause(t);
-        }
-        return e;
+        return why;
+    }
+
+    /**
+     * Whether the session ended or is ending. MINA marks a session closing before it closes its
+     * channels, so a connection run through one of them finds this true once its channel ended.
+     */
+    private boolean hasEnded() {
+        ClientSession s = session;
+        return closing.get() || s == null || !s.isOpen() || s.isClosing();
     }
 
     @Override
     public String toString() {
-        return "sshd connection " + settings.user() + "@" + settings.server();
+        return "sshd connection " + settings.user() + "@" + settings.server()
+                + (via == null ? "" : " via " + via.settings.user() + "@" + via.server());
     }
 }

@@ -37,7 +37,7 @@ class SshdTransportTest extends SshTransportContract {
 
     private static long minaThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith("sshd-SshClient"))
+                .filter(t -> t.isAlive() && t.getName().startsWith("sshd-" + TunnellingClient.class.getSimpleName()))
                 .count();
     }
 }

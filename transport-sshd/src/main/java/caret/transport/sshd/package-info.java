@@ -1,0 +1,30 @@
+/**
+ * Apache MINA SSHD ({@code org.apache.sshd:sshd-osgi} 2.20) behind {@link caret.spi.SshTransport},
+ * id {@code sshd}. Only {@link caret.transport.sshd.SshdTransport} is public. MINA's own port
+ * forwarders are not used: channels carry our own streams ({@code DirectChannel},
+ * {@code ForwardedChannel}). One MINA client ({@code SharedClient}) serves every connection of a
+ * transport instance; each session finds its {@code SshdConnection} in its connection context.
+ *
+ * <h2>Through a jump host</h2>
+ * With {@link caret.spi.ConnectionSettings#jumpHost()} the jump host is connected first, exactly as
+ * a direct connection (its settings, host key check, authentication, keepalive). Then it is asked
+ * for a {@code direct-tcpip} channel to the target, with the target's name as the user wrote it
+ * (the jump host resolves it), and the target's SSH session runs inside that channel: a
+ * {@code TunnelSession} is MINA's transport ({@code IoSession}) over the channel instead of a
+ * socket, made by the client's connector ({@code TunnelConnector}, in {@code TunnellingClient}) when
+ * the connection context carries the channel. So MINA's ordinary connect does the rest: the
+ * target's host key is checked against the target's own name, and its keepalive, channels and
+ * listens work as on any connection. No local socket is opened and no port listens: MINA's built-in
+ * ProxyJump is not used, because it forwards a local port (open to every local process while it
+ * lives) to the target through its own forwarder.
+ *
+ * <p>The target's connection owns the jump host's: closing it closes both; when the jump host's
+ * connection ends, the channel ends, so the target's session ends and its drop listeners hear
+ * {@code Connection to db:22 lost: the connection to jump host bastion:22 was lost (...)}. Failures
+ * name the hop ({@code Hop}): {@code Cannot connect to jump host ...}, {@code Permission denied for
+ * alice@bastion:22 (jump host)}, {@code Jump host bastion:22: The host key of ...}, and when the jump
+ * host does not open the channel (forwarding forbidden there, target down),
+ * {@code Jump host bastion:22 could not connect to db:22: ...} with reason
+ * {@link caret.spi.TransportException.Reason#UNREACHABLE}. One hop only.
+ */
+package caret.transport.sshd;

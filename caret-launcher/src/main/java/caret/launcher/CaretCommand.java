@@ -202,15 +202,13 @@ final class CaretCommand implements Callable<Integer> {
                         + ". Run 'caret plugins' to see what was found.");
                 return USAGE;
             }
-            // ProxyJump wire-up point, the one place that refuses a jump host (ProxyJump or -J): once the transports
-            // can go through one, pass target.jump() on in the ConnectionSettings built below and remove this check.
-            if (target.jump().isPresent()) {
-                err.println("Error: ProxyJump is not supported yet");
-                return USAGE;
-            }
             ConnectionSettings settings;
             try {
                 settings = settings(target, ssh, entry, prompt);
+                if (target.jump().isPresent()) {
+                    Target.Jump via = target.jump().get();
+                    settings = settings.withJump(Jumps.through(settings, via.user(), new Endpoint(via.host(), via.port())));
+                }
             } catch (IllegalArgumentException e) {
                 err.println("Error: " + e.getMessage());
                 return USAGE;

@@ -11,6 +11,7 @@ import caret.launcher.config.ConfigException;
 import caret.launcher.config.ConfigFile;
 import caret.launcher.config.ForwardConfig;
 import caret.launcher.config.ServerConfig;
+import caret.launcher.sshconfig.JumpHost;
 import caret.spi.ConnectionSettings;
 import caret.spi.CredentialPrompt;
 import caret.spi.Endpoint;
@@ -223,12 +224,18 @@ final class UpCommand implements Callable<Integer> {
         List<Path> identities = server.identities().isEmpty() ? SshDefaults.identities() : server.identities();
         List<Path> knownHosts = server.knownHosts().isEmpty() ? SshDefaults.knownHosts() : server.knownHosts();
         HostKeyPolicy policy = server.hostKeyPolicy() == null ? HostKeyPolicy.ASK : server.hostKeyPolicy();
-        return new ConnectionSettings(new Endpoint(server.host(), server.port()),
-                server.user() == null ? System.getProperty("user.name") : server.user(), identities,
+        String user = server.user() == null ? System.getProperty("user.name") : server.user();
+        ConnectionSettings settings = new ConnectionSettings(new Endpoint(server.host(), server.port()), user, identities,
                 Caret.knownHosts(knownHosts, policy, prompt.<HostKeyPrompt>map(p -> p).orElse(HostKeyPrompt.NONE)),
                 prompt.<CredentialPrompt>map(p -> p).orElse(CredentialPrompt.NONE),
                 server.keepaliveInterval() == null ? Duration.ofSeconds(10) : server.keepaliveInterval(),
                 server.keepaliveCountMax() == null ? 3 : server.keepaliveCountMax(),
                 server.connectTimeout() == null ? Duration.ofSeconds(30) : server.connectTimeout());
+        if (server.proxyJump() == null) {
+            return settings;
+        }
+        JumpHost via = JumpHost.parse(server.proxyJump());
+        return settings.withJump(Jumps.through(settings, via.user().orElse(user),
+                new Endpoint(via.host(), via.port().orElse(22))));
     }
 }

@@ -128,24 +128,41 @@ class SshConfigLauncherTest {
     }
 
     @Test
-    void aJumpHostFromTheFileOrMinusJIsRefusedUntilTransportsSupportIt() throws Exception {
-        try (ServerSocketChannel server = listener(); ServerSocketChannel bastion = listener()) {
-            String port = Integer.toString(server.socket().getLocalPort());
+    void aJumpHostFromTheFileOrMinusJCarriesTheConnectionOnBothTransports() throws Exception {
+        try (OpenSshServer bastion = OpenSshServer.start(dir.resolve("sshd"))) { // the same folder: the same user key
+            String knownHosts = sshd.knownHosts() + " " + bastion.knownHosts();
             Path cfg = write("jump", "Host far",
                     "  HostName 127.0.0.1",
-                    "  Port " + port,
-                    "  ProxyJump jumper@bastion",
+                    "  Port " + sshd.port(),
+                    "  ProxyJump bastion",
                     "Host bastion",
                     "  HostName 127.0.0.1",
-                    "  Port " + bastion.socket().getLocalPort());
-            for (List<String> args : List.of(List.of("-F", cfg.toString(), "-D", "0", "far"),
-                    List.of("-F", "none", "-J", "jumper@127.0.0.1:" + bastion.socket().getLocalPort(), "-p", port, "-D", "0", "127.0.0.1"))) {
-                LauncherProcess.Result result = LauncherProcess.run(args);
-                assertEquals(2, result.exit(), args + ": " + result.stderr());
-                assertEquals("Error: ProxyJump is not supported yet", result.stderr().strip(), args.toString());
+                    "  Port " + bastion.port(),
+                    "Host *",
+                    "  User " + sshd.user(),
+                    "  IdentityFile " + sshd.userKey(),
+                    "  UserKnownHostsFile " + knownHosts,
+                    "  StrictHostKeyChecking yes",
+                    "  BatchMode yes");
+            for (String transport : List.of("sshd", "jsch")) {
+                for (List<String> args : List.of(List.of("-F", cfg.toString(), "--transport", transport, "-D", "0", "far"),
+                        List.of("-F", "none", "--transport", transport, "-J", sshd.user() + "@127.0.0.1:" + bastion.port(),
+                                "-p", Integer.toString(sshd.port()), "-i", sshd.userKey().toString(),
+                                "-o", "UserKnownHostsFile=" + knownHosts, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+                                "-D", "0", sshd.user() + "@127.0.0.1"))) {
+                    Path stderr = dir.resolve("jump-" + transport + ".err");
+                    Process caret = LauncherProcess.launch(args, stderr);
+                    try {
+                        int port = LauncherProcess.readyPorts(caret, 1, stderr).get("dynamic 0");
+                        assertEquals(WebPage.BODY, Curl.fetch("--socks5", "127.0.0.1:" + port, "http://127.0.0.1:" + web.port() + "/"),
+                                args.toString());
+                        assertTrue(bastion.hasConnections(), "the connection goes through the jump host: " + args);
+                    } finally {
+                        caret.destroy();
+                        assertTrue(caret.waitFor(20, TimeUnit.SECONDS));
+                    }
+                }
             }
-            assertNoConnection(server);
-            assertNoConnection(bastion);
         }
     }
 

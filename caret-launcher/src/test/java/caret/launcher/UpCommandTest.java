@@ -204,6 +204,31 @@ class UpCommandTest {
     }
 
     @Test
+    void aServerBehindAJumpHostComesUp() throws Exception {
+        Path file = dir.resolve("jump.json");
+        Files.writeString(file, """
+                {
+                  "servers": {
+                    "behind": { "host": "127.0.0.1", "port": %d, "user": "%s", "identities": ["%s", "%s"],
+                      "knownHosts": ["%s", "%s"], "hostKeyPolicy": "yes", "proxyJump": "%s@127.0.0.1:%d",
+                      "forwards": { "db": { "kind": "local", "spec": "0:127.0.0.1:%d" } } }
+                  }
+                }
+                """.formatted(b.port(), b.user(), b.userKey(), a.userKey(), b.knownHosts(), a.knownHosts(), a.user(), a.port(),
+                echo.port()));
+        Path socket = dir.resolve("jump.sock");
+        Path stderr = dir.resolve("jump.err");
+        Process caret = LauncherProcess.launch(List.of("up", "-S", socket.toString(), file.toString()), stderr);
+        try {
+            assertTrue(roundTrips(LauncherProcess.readyPorts(caret, 1, stderr).get("db")));
+            assertTrue(a.hasConnections(), "through the jump host");
+        } finally {
+            caret.destroy();
+            caret.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aBadFileIsRefusedWholeAndStartsNothing() throws Exception {
         Path file = dir.resolve("bad.json");
         Files.writeString(file, """

@@ -88,60 +88,49 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "on", description = "Switch a forward on: NAME, SERVER/NAME or its spec.", mixinStandardHelpOptions = true)
-    static final class On implements Callable<Integer> {
+    /** A request about one forward, by name: on, off, remove. */
+    abstract static class ForwardOp implements Callable<Integer> {
+
+        private final String op;
 
         @Mixin
         ControlSocketOption socket = new ControlSocketOption();
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The forward: NAME, SERVER/NAME or its spec.")
         String forward;
 
         @Spec
         CommandLine.Model.CommandSpec spec;
 
+        ForwardOp(String op) {
+            this.op = op;
+        }
+
         @Override
         public Integer call() {
-            return send(socket, new ControlRequest("on", null, forward, null, null, null, null, null),
+            return send(socket, new ControlRequest(op, null, forward, null, null, null, null, null),
                     spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "on", description = "Switch a forward on.", mixinStandardHelpOptions = true)
+    static final class On extends ForwardOp {
+        On() {
+            super("on");
         }
     }
 
     @Command(name = "off", description = "Switch a forward off and free its ports; it keeps its place.", mixinStandardHelpOptions = true)
-    static final class Off implements Callable<Integer> {
-
-        @Mixin
-        ControlSocketOption socket = new ControlSocketOption();
-
-        @Parameters(paramLabel = "NAME")
-        String forward;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return send(socket, new ControlRequest("off", null, forward, null, null, null, null, null),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+    static final class Off extends ForwardOp {
+        Off() {
+            super("off");
         }
     }
 
     @Command(name = "remove", description = "Stop a forward and forget it.", mixinStandardHelpOptions = true)
-    static final class Remove implements Callable<Integer> {
-
-        @Mixin
-        ControlSocketOption socket = new ControlSocketOption();
-
-        @Parameters(paramLabel = "NAME")
-        String forward;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return send(socket, new ControlRequest("remove", null, forward, null, null, null, null, null),
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
+    static final class Remove extends ForwardOp {
+        Remove() {
+            super("remove");
         }
     }
 

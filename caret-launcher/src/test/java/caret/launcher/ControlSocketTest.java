@@ -78,23 +78,23 @@ class ControlSocketTest {
                 LauncherProcess.Result added = control("-S", socket.toString(), "-O", "forward", "-L", "0:" + echo.endpoint(), "127.0.0.1");
                 assertEquals(0, added.exit(), added.stderr());
                 int second = port(added.stdout());
-                assertTrue(roundTrips(second));
+                assertTrue(Traffic.roundTrips(new Endpoint("127.0.0.1", second)));
 
                 LauncherProcess.Result named = control("add", "-S", socket.toString(), "--name", "web", "-L", "0:" + echo.endpoint());
                 assertEquals(0, named.exit(), named.stderr());
                 assertTrue(named.stdout().startsWith("127.0.0.1:" + sshd.port() + "/web is on: connect to 127.0.0.1:"), named.stdout());
                 int web = port(named.stdout());
-                assertTrue(roundTrips(web));
+                assertTrue(Traffic.roundTrips(new Endpoint("127.0.0.1", web)));
 
                 LauncherProcess.Result off = control("off", "-S", socket.toString(), "web");
                 assertEquals(0, off.exit(), off.stderr());
                 assertFree(web);
-                JsonNode status = statusJson(socket);
-                JsonNode webStatus = forward(status, "web");
+                JsonNode status = StatusJson.of(socket);
+                JsonNode webStatus = StatusJson.forward(status, "web");
                 assertEquals("OFF", webStatus.get("state").asString());
 
                 assertEquals(0, control("on", "-S", socket.toString(), "web").exit());
-                assertTrue(roundTrips(port(control("on", "-S", socket.toString(), "web").stdout())));
+                assertTrue(Traffic.roundTrips(new Endpoint("127.0.0.1", port(control("on", "-S", socket.toString(), "web").stdout()))));
 
                 LauncherProcess.Result ambiguous = control("-S", socket.toString(), "-O", "cancel", "-L", "0:" + echo.endpoint(), "127.0.0.1");
                 assertEquals(255, ambiguous.exit());
@@ -159,19 +159,19 @@ class ControlSocketTest {
                     "-L", "0:" + echo.endpoint(), own.user() + "@127.0.0.1"));
             caret = LauncherProcess.launch(args, stderr);
             int port = Integer.parseInt(LauncherProcess.readyPort(caret, new ArrayList<>(), stderr));
-            assertTrue(roundTrips(port));
+            assertTrue(Traffic.roundTrips(new Endpoint("127.0.0.1", port)));
 
             own.kill();
             Await.until("the outage said", Duration.ofSeconds(30), () -> read(stderr).contains("retrying in"));
             assertTrue(read(stderr).matches("(?s).*Connection to 127\\.0\\.0\\.1:" + own.port() + " lost: .*; retrying in \\d+ s, attempt 1.*"),
                     read(stderr));
-            JsonNode waiting = forward(statusJson(socket), "local 0:" + echo.endpoint());
+            JsonNode waiting = StatusJson.forward(StatusJson.of(socket), "local 0:" + echo.endpoint());
             assertEquals("WAITING", waiting.get("state").asString());
             assertFree(port, false);
 
             own = own.restart();
             long back = System.nanoTime();
-            Await.until("forward back", Duration.ofSeconds(5), () -> roundTrips(port));
+            Await.until("forward back", Duration.ofSeconds(5), () -> Traffic.roundTrips(new Endpoint("127.0.0.1", port)));
             assertTrue(Duration.ofNanos(System.nanoTime() - back).toMillis() <= 5_000);
             Await.until("the return said", Duration.ofSeconds(10), () -> read(stderr).contains("connected again"));
 
@@ -289,36 +289,10 @@ class ControlSocketTest {
         return LauncherProcess.run(args);
     }
 
-    private static JsonNode statusJson(Path socket) throws Exception {
-        LauncherProcess.Result status = control("status", "--json", "-S", socket.toString());
-        assertEquals(0, status.exit(), status.stderr());
-        return JsonMapper.builder().build().readTree(status.stdout());
-    }
-
-    private static JsonNode forward(JsonNode status, String name) {
-        for (JsonNode server : status.get("servers")) {
-            for (JsonNode forward : server.get("forwards")) {
-                if (forward.get("name").asString().equals(name)) {
-                    return forward;
-                }
-            }
-        }
-        throw new AssertionError("no forward " + name + " in " + status);
-    }
-
     private static int port(String reply) {
         Matcher matcher = CONNECT_TO.matcher(reply);
         assertTrue(matcher.find(), reply);
         return Integer.parseInt(matcher.group(1));
-    }
-
-    private static boolean roundTrips(int port) {
-        try (Socket socket = Fixtures.connect(new Endpoint("127.0.0.1", port))) {
-            socket.setSoTimeout(5_000);
-            return Traffic.echo(socket, 3, 1024).equals(1024 + ":" + Traffic.expected(3, 1024));
-        } catch (Exception | AssertionError notYet) {
-            return false;
-        }
     }
 
     private static void assertFree(int port) throws IOException {

@@ -111,7 +111,7 @@ class ReconnectTest {
 
         sshd = sshd.restart();
         long back = System.nanoTime();
-        Await.until("local forward back", BACK_WITHIN, () -> roundTrips(localAddress));
+        Await.until("local forward back", BACK_WITHIN, () -> Traffic.roundTrips(localAddress));
         Await.until("dynamic forward back", BACK_WITHIN, () -> socksRoundTrips(socksAddress));
         Duration took = Duration.ofNanos(System.nanoTime() - back);
         assertTrue(took.compareTo(BACK_WITHIN) <= 0, "back after " + took);
@@ -130,7 +130,7 @@ class ReconnectTest {
         Server server = caret.connect("a", transport, keepalive, QUICK);
         Forward local = server.add("db", caret.parse("local", "0:" + echo.endpoint()), true);
         Endpoint address = local.status().address();
-        assertTrue(roundTrips(address));
+        assertTrue(Traffic.roundTrips(address));
 
         long frozen = System.nanoTime();
         assertTrue(sshd.freezeConnections() > 0, "the connection's sshd process stopped");
@@ -138,7 +138,7 @@ class ReconnectTest {
         Duration noticed = Duration.ofNanos(System.nanoTime() - frozen);
         assertTrue(noticed.compareTo(Duration.ofSeconds(1 * 2 + 3)) <= 0, "noticed after " + noticed + " (interval 1 s x 2)");
         // sshd's listener still answers: the new connection gets a new, live process.
-        Await.until("forward back", BACK_WITHIN, () -> roundTrips(address));
+        Await.until("forward back", BACK_WITHIN, () -> Traffic.roundTrips(address));
         assertEquals(ConnectionState.UP, server.state());
     }
 
@@ -148,13 +148,13 @@ class ReconnectTest {
         int port = Fixtures.closedPort();
         Forward reverse = server.add("api", caret.parse("reverse", port + ":" + echo.endpoint()), true);
         Endpoint onServer = new Endpoint("127.0.0.1", port); // the server is this machine
-        assertTrue(roundTrips(onServer));
+        assertTrue(Traffic.roundTrips(onServer));
 
         sshd.kill();
         Await.until("the forward waiting", () -> reverse.status().state() == ForwardState.WAITING);
         sshd = sshd.restart();
 
-        Await.until("reverse forward back", BACK_WITHIN, () -> roundTrips(onServer));
+        Await.until("reverse forward back", BACK_WITHIN, () -> Traffic.roundTrips(onServer));
         Await.until("ready", () -> reverse.status().state() == ForwardState.READY);
         assertEquals(port, reverse.status().address().port());
     }
@@ -174,7 +174,7 @@ class ReconnectTest {
                 ServerSocket heldToo = new ServerSocket(port, 50, InetAddress.getByName("::1"))) {
             sshd = sshd.restart();
             Await.until("local forward back without waiting for the reverse one", BACK_WITHIN,
-                    () -> roundTrips(local.status().address()));
+                    () -> Traffic.roundTrips(local.status().address()));
             Await.until("the refusal explained", () -> reverse.status().state() == ForwardState.WAITING
                     && String.valueOf(reverse.status().lastError()).contains("retrying in"));
             String why = reverse.status().lastError();
@@ -182,7 +182,7 @@ class ReconnectTest {
             assertTrue(why.contains("attempt"), why);
         }
         Await.until("reverse forward back once the port is free", Duration.ofSeconds(15),
-                () -> roundTrips(new Endpoint("127.0.0.1", port)));
+                () -> Traffic.roundTrips(new Endpoint("127.0.0.1", port)));
         assertEquals(ForwardState.READY, reverse.status().state());
     }
 
@@ -209,7 +209,7 @@ class ReconnectTest {
             }
             assertEquals(ConnectionState.UP, b.state());
             assertEquals(ForwardState.READY, steady.status().state());
-            assertTrue(roundTrips(steady.status().address()));
+            assertTrue(Traffic.roundTrips(steady.status().address()));
         }
     }
 
@@ -229,7 +229,7 @@ class ReconnectTest {
         Await.until("reconnected", () -> server.state() == ConnectionState.UP);
         assertEquals(ForwardState.OFF, local.status().state());
         server.switchOn("db");
-        assertTrue(roundTrips(local.status().address()));
+        assertTrue(Traffic.roundTrips(local.status().address()));
     }
 
     private static long drain(InputStream in) {
@@ -251,15 +251,6 @@ class ReconnectTest {
                 taken.getLocalPort();
             }
         }, "Caret keeps " + address + " through the outage");
-    }
-
-    private static boolean roundTrips(Endpoint address) {
-        try (Socket socket = Fixtures.connect(address)) {
-            socket.setSoTimeout(2_000);
-            return Traffic.echo(socket, 3, 1024).equals(1024 + ":" + Traffic.expected(3, 1024));
-        } catch (Exception | AssertionError notYet) {
-            return false;
-        }
     }
 
     private boolean socksRoundTrips(Endpoint proxy) {

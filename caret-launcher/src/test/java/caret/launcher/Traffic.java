@@ -89,4 +89,14 @@ final class Traffic {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Whether 1 KiB echoes back intact through {@code address} within 5 s: for waiting until a forward works. */
+    static boolean roundTrips(caret.spi.Endpoint address) {
+        try (Socket socket = Fixtures.connect(address)) {
+            socket.setSoTimeout(5_000);
+            return echo(socket, 3, 1024).equals(1024 + ":" + expected(3, 1024));
+        } catch (Exception | AssertionError notYet) {
+            return false;
+        }
+    }
 }

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code caret up FILE} with the real launcher: two real sshd, one on each transport, and a third
@@ -35,6 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UpCommandTest {
+
+    private static final String PASSWORD = "from-the-file-" + Long.toHexString(System.nanoTime());
 
     Path dir;
     OpenSshServer a;
@@ -65,30 +67,36 @@ class UpCommandTest {
         Path file = dir.resolve("caret.json");
         Files.writeString(file, config(down, """
                 "db": { "kind": "local", "localPort": 0, "destinationHost": "127.0.0.1", "destinationPort": %d },
-                "socks": { "kind": "dynamic", "localPort": 0 },
+                "socks": { "kind": "dynamic", "localPort": 0, "options": { "user": "alice", "password": "%s" } },
                 "spare": { "kind": "local", "spec": "0:127.0.0.1:%d", "enabled": false }
-                """.formatted(echo.port(), echo.port()), """
+                """.formatted(echo.port(), PASSWORD, echo.port()), """
                 "api": { "kind": "reverse", "remotePort": 0, "destinationHost": "127.0.0.1", "destinationPort": %d }
                 """.formatted(web.port())));
         Path socket = dir.resolve("up.sock");
         Path stderr = dir.resolve("up.err");
-        Process caret = LauncherProcess.launch(List.of("up", "-S", socket.toString(), file.toString()), stderr);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Path events = dir.resolve("up-events.jsonl");
+        Process caret = LauncherProcess.launch(List.of("up", "-v", "-S", socket.toString(), "--on-event", "cat >> '" + events + "'",
+                file.toString()), stderr);
         try {
             Map<String, Integer> ready = LauncherProcess.readyPorts(caret, 3, stderr);
-            assertTrue(roundTrips(ready.get("db")), "local forward on a (sshd)");
-            assertEquals(WebPage.BODY, Curl.fetch("--socks5-hostname", "127.0.0.1:" + ready.get("socks"),
+            assertTrue(Traffic.roundTrips(new Endpoint("127.0.0.1", ready.get("db"))), "local forward on a (sshd)");
+            assertEquals(WebPage.BODY, Curl.fetch("--proxy", "socks5h://alice:" + PASSWORD + "@127.0.0.1:" + ready.get("socks"),
                     "http://127.0.0.1:" + web.port() + "/"));
+            Await.until("the hook told of each forward coming up", () -> read(events).contains("\"forward\":\"db\"")
+                    && read(events).contains("\"event\":\"up\""));
             assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + ready.get("api") + "/"), "reverse forward on b (jsch)");
 
-            JsonNode status = statusJson(socket);
-            assertEquals("UP", server(status, "a").get("state").asString());
-            assertEquals("UP", server(status, "b").get("state").asString());
-            assertEquals("jsch", server(status, "b").get("transport").asString());
-            assertEquals("OFF", forward(status, "a", "spare").get("state").asString());
-            JsonNode gone = server(status, "gone");
+            JsonNode status = StatusJson.of(socket);
+            assertFalse(status.toString().contains(PASSWORD), "the SOCKS password is not in the status");
+            assertEquals("UP", StatusJson.server(status, "a").get("state").asString());
+            assertEquals("UP", StatusJson.server(status, "b").get("state").asString());
+            assertEquals("jsch", StatusJson.server(status, "b").get("transport").asString());
+            assertEquals("OFF", StatusJson.forward(status, "a", "spare").get("state").asString());
+            JsonNode gone = StatusJson.server(status, "gone");
             assertEquals("RECONNECTING", gone.get("state").asString());
             assertTrue(gone.get("lastError").asString().contains("127.0.0.1:" + down), gone.toString());
-            assertEquals("WAITING", forward(status, "gone", "never").get("state").asString());
+            assertEquals("WAITING", StatusJson.forward(status, "gone", "never").get("state").asString());
 
             // Edit the file: switch spare on, remove socks, add web; reload.
             try (Socket steady = Fixtures.connect(new Endpoint("127.0.0.1", ready.get("db")))) {
@@ -103,9 +111,9 @@ class UpCommandTest {
                 assertEquals(0, reloaded.exit(), reloaded.stderr());
                 assertTrue(reloaded.stdout().contains("removed a/socks") && reloaded.stdout().contains("added a/web")
                         && reloaded.stdout().contains("switched on a/spare"), reloaded.stdout());
-                JsonNode after = statusJson(socket);
-                assertEquals("READY", forward(after, "a", "spare").get("state").asString());
-                int webPort = port(forward(after, "a", "web").get("connectTo").asString());
+                JsonNode after = StatusJson.of(socket);
+                assertEquals("READY", StatusJson.forward(after, "a", "spare").get("state").asString());
+                int webPort = port(StatusJson.forward(after, "a", "web").get("connectTo").asString());
                 assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + webPort + "/"));
                 assertFalse(after.toString().contains("\"socks\""), after.toString());
 
@@ -114,7 +122,7 @@ class UpCommandTest {
                 LauncherProcess.Result refused = LauncherProcess.run("reload", "-S", socket.toString());
                 assertEquals(255, refused.exit());
                 assertTrue(refused.stderr().contains("caret.json:1:") && refused.stderr().contains("port"), refused.stderr());
-                assertEquals(statusJson(socket).get("servers").size(), after.get("servers").size());
+                assertEquals(StatusJson.of(socket).get("servers").size(), after.get("servers").size());
                 assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + webPort + "/"));
 
                 steady.setSoTimeout(10_000);
@@ -127,6 +135,18 @@ class UpCommandTest {
         } finally {
             caret.destroy();
             caret.waitFor(20, TimeUnit.SECONDS);
+        }
+        String log = read(stderr);
+        assertTrue(log.contains("[db] ready on"), "a -v log: " + log);
+        assertFalse(log.contains(PASSWORD), "the SOCKS password from the file reached the log");
+        assertFalse(read(events).contains(PASSWORD), "the SOCKS password reached the event hook");
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 
@@ -164,20 +184,20 @@ class UpCommandTest {
                     assertEquals(-1, refused.getInputStream().read(), "closed: nothing listens there");
                 }
                 Await.until("every failure in status", Duration.ofSeconds(30), () -> everyFailureShown(socket));
-                JsonNode status = statusJson(socket);
-                JsonNode takenStatus = forward(status, "a", "taken");
+                JsonNode status = StatusJson.of(socket);
+                JsonNode takenStatus = StatusJson.forward(status, "a", "taken");
                 assertEquals("FAILED", takenStatus.get("state").asString());
                 assertTrue(takenStatus.get("lastError").asString().contains("Local port " + taken.getLocalPort()
                         + " is already in use on 127.0.0.1: choose another local port"), takenStatus.toString());
-                JsonNode nothingStatus = forward(status, "a", "nothing");
+                JsonNode nothingStatus = StatusJson.forward(status, "a", "nothing");
                 assertEquals("READY", nothingStatus.get("state").asString(), "a refused destination leaves the forward up");
                 assertTrue(nothingStatus.get("lastError").asString().contains("nothing listens on 127.0.0.1:" + closed),
                         nothingStatus.toString());
-                String unknown = server(status, "unknown-key").get("lastError").asString();
+                String unknown = StatusJson.server(status, "unknown-key").get("lastError").asString();
                 assertTrue(unknown.contains("is not known"), unknown);
-                String denied = server(status, "wrong-key").get("lastError").asString();
+                String denied = StatusJson.server(status, "wrong-key").get("lastError").asString();
                 assertTrue(denied.contains("Permission denied"), denied);
-                assertEquals("RECONNECTING", server(status, "wrong-key").get("state").asString());
+                assertEquals("RECONNECTING", StatusJson.server(status, "wrong-key").get("state").asString());
 
                 String log = Files.readString(stderr);
                 for (String said : List.of("already in use", "nothing listens on 127.0.0.1:" + closed, "is not known", "Permission denied")) {
@@ -194,10 +214,10 @@ class UpCommandTest {
 
     private static boolean everyFailureShown(Path socket) {
         try {
-            JsonNode status = statusJson(socket);
-            return forward(status, "a", "nothing").hasNonNull("lastError")
-                    && server(status, "wrong-key").hasNonNull("lastError")
-                    && server(status, "unknown-key").get("state").asString().equals("FAILED");
+            JsonNode status = StatusJson.of(socket);
+            return StatusJson.forward(status, "a", "nothing").hasNonNull("lastError")
+                    && StatusJson.server(status, "wrong-key").hasNonNull("lastError")
+                    && StatusJson.server(status, "unknown-key").get("state").asString().equals("FAILED");
         } catch (Exception | AssertionError notYet) {
             return false;
         }
@@ -220,7 +240,7 @@ class UpCommandTest {
         Path stderr = dir.resolve("jump.err");
         Process caret = LauncherProcess.launch(List.of("up", "-S", socket.toString(), file.toString()), stderr);
         try {
-            assertTrue(roundTrips(LauncherProcess.readyPorts(caret, 1, stderr).get("db")));
+            assertTrue(Traffic.roundTrips(new Endpoint("127.0.0.1", LauncherProcess.readyPorts(caret, 1, stderr).get("db"))));
             assertTrue(a.hasConnections(), "through the jump host");
         } finally {
             caret.destroy();
@@ -268,42 +288,10 @@ class UpCommandTest {
                 .formatted(sshd.port(), sshd.user(), sshd.userKey(), sshd.knownHosts());
     }
 
-    private static JsonNode statusJson(Path socket) throws Exception {
-        LauncherProcess.Result status = LauncherProcess.run("status", "--json", "-S", socket.toString());
-        assertEquals(0, status.exit(), status.stderr());
-        return JsonMapper.builder().build().readTree(status.stdout());
-    }
-
-    private static JsonNode server(JsonNode status, String name) {
-        for (JsonNode server : status.get("servers")) {
-            if (server.get("name").asString().equals(name)) {
-                return server;
-            }
-        }
-        throw new AssertionError("no server " + name + " in " + status);
-    }
-
-    private static JsonNode forward(JsonNode status, String server, String name) {
-        for (JsonNode forward : server(status, server).get("forwards")) {
-            if (forward.get("name").asString().equals(name)) {
-                return forward;
-            }
-        }
-        throw new AssertionError("no forward " + server + "/" + name + " in " + status);
-    }
-
     private static int port(String address) {
         Matcher matcher = Pattern.compile(":(\\d+)$").matcher(address);
         assertTrue(matcher.find(), address);
         return Integer.parseInt(matcher.group(1));
     }
 
-    private static boolean roundTrips(int port) {
-        try (Socket socket = Fixtures.connect(new Endpoint("127.0.0.1", port))) {
-            socket.setSoTimeout(5_000);
-            return Traffic.echo(socket, 3, 1024).equals(1024 + ":" + Traffic.expected(3, 1024));
-        } catch (Exception | AssertionError notYet) {
-            return false;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package caret.transport.jsch;
 
+import caret.spi.Hop;
 import caret.spi.ChannelOpenException;
 import caret.spi.Endpoint;
 import caret.spi.TransportException;

@@ -1,5 +1,6 @@
 package caret.transport.sshd;
 
+import caret.spi.Hop;
 import caret.spi.ChannelOpenException;
 import caret.spi.ConnectionSettings;
 import caret.spi.Endpoint;

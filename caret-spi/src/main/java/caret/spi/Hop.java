@@ -1,31 +1,29 @@
-package caret.transport.jsch;
+package caret.spi;
 
-import caret.spi.ChannelOpenException;
-import caret.spi.Endpoint;
-import caret.spi.TransportException;
 import caret.spi.TransportException.Reason;
-
 import java.util.Locale;
 
 /**
  * One server of a connection, as failure messages name it: a server reached directly, a jump
- * host, or a server reached through a jump host. So every failure says which hop failed.
+ * host, or a server reached through a jump host. So every failure says which hop failed, in the
+ * same words on every transport.
  *
  * @param server the server this hop connects to
  * @param jump the jump host this hop runs through, or null
  * @param isJumpHost whether this hop is the jump host itself
  */
-record Hop(Endpoint server, Endpoint jump, boolean isJumpHost) {
+@Experimental
+public record Hop(Endpoint server, Endpoint jump, boolean isJumpHost) {
 
-    static Hop direct(Endpoint server) {
+    public static Hop direct(Endpoint server) {
         return new Hop(server, null, false);
     }
 
-    static Hop jumpHost(Endpoint jump) {
+    public static Hop jumpHost(Endpoint jump) {
         return new Hop(jump, null, true);
     }
 
-    static Hop through(Endpoint server, Endpoint jump) {
+    public static Hop through(Endpoint server, Endpoint jump) {
         return new Hop(server, jump, false);
     }
 
@@ -33,7 +31,7 @@ record Hop(Endpoint server, Endpoint jump, boolean isJumpHost) {
      * The server within a sentence: {@code db:22}, {@code jump host bastion:22} or
      * {@code db:22 (through jump host bastion:22)}.
      */
-    String name() {
+    public String name() {
         if (isJumpHost) {
             return "jump host " + server;
         }
@@ -41,12 +39,12 @@ record Hop(Endpoint server, Endpoint jump, boolean isJumpHost) {
     }
 
     /** The server at the start of a sentence: {@code Server db:22}, {@code Jump host bastion:22}, ... */
-    String subject() {
+    public String subject() {
         return isJumpHost ? "Jump host " + server : "Server " + name();
     }
 
     /** Who logs in where: {@code alice@db:22}, {@code alice@bastion:22 (jump host)}, ... */
-    String who(String user) {
+    public String who(String user) {
         if (isJumpHost) {
             return user + "@" + server + " (jump host)";
         }
@@ -54,7 +52,7 @@ record Hop(Endpoint server, Endpoint jump, boolean isJumpHost) {
     }
 
     /** The command line option that sets this hop's port. */
-    String portOption() {
+    public String portOption() {
         return isJumpHost ? "-J" : "-p";
     }
 
@@ -62,7 +60,7 @@ record Hop(Endpoint server, Endpoint jump, boolean isJumpHost) {
      * What the host key verifier threw, with the hop said first when it is not a direct
      * connection: the verifier names the server, but not its role.
      */
-    TransportException explain(TransportException e) {
+    public TransportException explain(TransportException e) {
         if (isJumpHost) {
             return new TransportException(e.reason(), "Jump host " + server + ": " + e.getMessage(), e);
         }
@@ -76,7 +74,7 @@ record Hop(Endpoint server, Endpoint jump, boolean isJumpHost) {
      * The jump host {@code jump} did not open the channel to {@code target} that a session through
      * it runs in: forwarding forbidden there, or the target down or unreachable from it.
      */
-    static TransportException channelRefused(Endpoint jump, Endpoint target, ChannelOpenException e) {
+    public static TransportException channelRefused(Endpoint jump, Endpoint target, ChannelOpenException e) {
         String what = switch (e.reason()) {
             case PROHIBITED -> "administratively prohibited";
             case REFUSED -> "connection refused";
@@ -107,7 +105,7 @@ record Hop(Endpoint server, Endpoint jump, boolean isJumpHost) {
     }
 
     /** The channel through {@code jump} to {@code target} failed without the jump host's answer. */
-    static TransportException channelFailed(Endpoint jump, Endpoint target, String why, Throwable cause) {
+    public static TransportException channelFailed(Endpoint jump, Endpoint target, String why, Throwable cause) {
         return new TransportException(Reason.UNREACHABLE, "Jump host " + jump + " could not connect to " + target + ": "
                 + why + "; check that " + target + " is reachable from the jump host", cause);
     }

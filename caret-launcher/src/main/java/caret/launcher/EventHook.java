@@ -2,6 +2,7 @@ package caret.launcher;
 
 import caret.core.ConnectionEvent;
 import caret.core.ForwardEvent;
+import caret.launcher.control.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code --on-event CMD}: runs {@code sh -c CMD} with one event as a JSON object on its standard
@@ -33,7 +33,6 @@ final class EventHook implements AutoCloseable {
 
     private final Function<String, String> commands;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("caret-on-event").factory());
-    private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, String> lastSaid = new ConcurrentHashMap<>();
 
     /** @param commands the command for a server's events, by server name; {@code null} for none */
@@ -103,7 +102,7 @@ final class EventHook implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
             try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write(json.writeValueAsString(fields).getBytes(StandardCharsets.UTF_8));
+                stdin.write(Json.mapper().writeValueAsString(fields).getBytes(StandardCharsets.UTF_8));
                 stdin.write('\n');
             } catch (IOException closedEarly) {
                 log.debug("--on-event command closed its input: {}", closedEarly.toString());

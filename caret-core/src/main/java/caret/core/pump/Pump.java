@@ -18,14 +18,20 @@ import org.slf4j.LoggerFactory;
  * <p>Half-close: end of stream on one side becomes EOF on the other ({@code sendEof} toward the
  * server, {@code shutdownOutput} toward the application); the pump closes once both directions
  * have ended, or at once on an error in either. Memory is bounded: one buffer per direction, and no
- * read before the previous write has finished; the channel's window bounds the rest.
+ * read before the previous write has finished; the channel's window bounds the rest. Each buffer
+ * starts at {@value #MIN_BUFFER} bytes, doubles while reads fill it, up to {@value #MAX_BUFFER}, and
+ * goes back to the small size when the traffic is light again: a bulk stream moves in big reads, an
+ * idle connection costs 2 KiB.
  */
 public final class Pump {
 
     private static final Logger log = LoggerFactory.getLogger(Pump.class);
 
-    /** Matches the SSH packet size most servers use, so one read fills one packet. */
-    static final int BUFFER_SIZE = 32 * 1024;
+    /** The largest buffer: the SSH packet size most servers use, so one read fills one packet. */
+    static final int MAX_BUFFER = 32 * 1024;
+
+    /** The buffer of a quiet connection: thousands of idle connections must not hold 64 KiB each. */
+    static final int MIN_BUFFER = 1024;
 
     private final String name;
     private final Socket socket;
@@ -78,13 +84,14 @@ public final class Pump {
                 traffic.sent(pending.length);
             }
             InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[BUFFER_SIZE];
+            byte[] buffer = new byte[MIN_BUFFER];
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (n > 0) {
                     channel.write(buffer, 0, n);
                     traffic.sent(n);
                 }
+                buffer = resized(buffer, n);
             }
             channel.sendEof();
             directionEnded();
@@ -96,17 +103,29 @@ public final class Pump {
     private void fromServer() {
         try {
             OutputStream out = socket.getOutputStream();
-            byte[] buffer = new byte[BUFFER_SIZE];
+            byte[] buffer = new byte[MIN_BUFFER];
             int n;
             while ((n = channel.read(buffer, 0, buffer.length)) >= 0) {
                 out.write(buffer, 0, n);
                 traffic.received(n);
+                buffer = resized(buffer, n);
             }
             socket.shutdownOutput();
             directionEnded();
         } catch (IOException e) {
             abort("from server", e);
         }
+    }
+
+    /** The buffer for the next read: twice as big after a read that filled it, small again after a light one. */
+    static byte[] resized(byte[] buffer, int lastRead) {
+        if (lastRead == buffer.length && buffer.length < MAX_BUFFER) {
+            return new byte[Math.min(MAX_BUFFER, buffer.length * 2)];
+        }
+        if (lastRead < MIN_BUFFER && buffer.length > MIN_BUFFER) {
+            return new byte[MIN_BUFFER];
+        }
+        return buffer;
     }
 
     private void directionEnded() {

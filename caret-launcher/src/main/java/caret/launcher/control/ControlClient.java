@@ -10,12 +10,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Sends one {@link ControlRequest} to a running instance and returns its {@link ControlReply}. */
 public final class ControlClient {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ControlClient() {
     }
@@ -31,7 +28,7 @@ public final class ControlClient {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(path));
             OutputStream out = Channels.newOutputStream(channel);
-            out.write(JSON.writeValueAsBytes(request));
+            out.write(Json.mapper().writeValueAsBytes(request));
             out.write('\n');
             out.flush();
             InputStream in = Channels.newInputStream(channel);
@@ -39,7 +36,7 @@ public final class ControlClient {
             if (line.isEmpty()) {
                 throw new IOException("The Caret at " + path + " closed the control connection without answering");
             }
-            return JSON.readValue(line, ControlReply.class);
+            return Json.mapper().readValue(line, ControlReply.class);
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("The Caret")) {
                 throw e;

@@ -20,7 +20,6 @@ import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The running instance's control socket, as OpenSSH's ControlPath: a Unix domain socket, mode
@@ -36,7 +35,6 @@ public final class ControlServer implements AutoCloseable {
     private final ServerSocketChannel channel;
     private final UserPrincipal owner;
     private final ControlHandler handler;
-    private final JsonMapper json = JsonMapper.builder().build();
 
     private ControlServer(Path path, ServerSocketChannel channel, UserPrincipal owner,
             ControlHandler handler) {
@@ -117,7 +115,7 @@ public final class ControlServer implements AutoCloseable {
             ControlReply reply;
             ControlRequest request = null;
             try {
-                request = json.readValue(line, ControlRequest.class);
+                request = Json.mapper().readValue(line, ControlRequest.class);
                 log.debug("control: {}", request);
                 reply = request.op() == null ? ControlReply.refused("No op in the request") : handler.handle(request);
             } catch (JacksonException e) {
@@ -147,7 +145,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void reply(OutputStream out, ControlReply reply) throws IOException {
-        out.write(json.writeValueAsBytes(reply));
+        out.write(Json.mapper().writeValueAsBytes(reply));
         out.write('\n');
         out.flush();
     }

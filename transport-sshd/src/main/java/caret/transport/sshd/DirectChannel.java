@@ -1,6 +1,7 @@
 package caret.transport.sshd;
 
 import java.io.IOException;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.common.channel.ChannelOutputStream;
@@ -13,6 +14,9 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
  * writable.
  */
 final class DirectChannel extends ChannelDirectTcpip {
+
+    /** Held while a write is on its way: see {@link SshdChannel#closedByPeer}. */
+    final ReentrantLock writing = new ReentrantLock();
 
     DirectChannel(SshdSocketAddress originator, SshdSocketAddress target) {
         super(originator, target);
@@ -47,5 +51,10 @@ final class DirectChannel extends ChannelDirectTcpip {
     public void handleEof() throws IOException {
         super.handleEof();
         pipe().eof();
+    }
+
+    @Override
+    public void handleClose() throws IOException {
+        SshdChannel.closedByPeer(this, writing, super::handleClose);
     }
 }

@@ -5,6 +5,7 @@ import caret.spi.Endpoint;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
@@ -43,6 +44,8 @@ final class ForwardedChannel extends AbstractServerChannel {
     };
 
     private final SshdConnection connection;
+    /** Held while a write is on its way: see {@link SshdChannel#closedByPeer}. */
+    private final ReentrantLock writing = new ReentrantLock();
     private ChannelPipedInputStream pipe;
     private ChannelOutputStream output;
 
@@ -73,7 +76,7 @@ final class ForwardedChannel extends AbstractServerChannel {
         OpenFuture opened = super.doInit(buffer);
         if (opened.isOpened()) {
             SshdRemoteListen target = listen.get();
-            SshdChannel channel = new SshdChannel(this, pipe, output,
+            SshdChannel channel = new SshdChannel(this, writing, pipe, output,
                     "channel from " + target.bound() + " (" + originator + ")");
             Thread.ofVirtual().name("caret-sshd-forwarded-" + port).start(() -> target.dispatch(channel, originator));
         }
@@ -109,6 +112,11 @@ final class ForwardedChannel extends AbstractServerChannel {
         if (pipe != null) {
             pipe.eof();
         }
+    }
+
+    @Override
+    public void handleClose() throws IOException {
+        SshdChannel.closedByPeer(this, writing, super::handleClose);
     }
 
     @Override

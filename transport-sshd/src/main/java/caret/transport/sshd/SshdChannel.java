@@ -28,14 +28,39 @@ final class SshdChannel implements SshChannel {
     private final String name;
     private final AtomicBoolean eofSent = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Held while a write or EOF is on its way, so that CLOSE never overtakes DATA. */
-    private final ReentrantLock writing = new ReentrantLock();
+    /** Held while a write or EOF is on its way, so that CLOSE never overtakes DATA; shared with the MINA channel. */
+    private final ReentrantLock writing;
 
-    SshdChannel(AbstractChannel channel, ChannelPipedInputStream in, ChannelOutputStream out, String name) {
+    /** @param writing the MINA channel's write lock, also taken by its {@code handleClose} (see {@link #closedByPeer}) */
+    SshdChannel(AbstractChannel channel, ReentrantLock writing, ChannelPipedInputStream in, ChannelOutputStream out, String name) {
         this.channel = channel;
+        this.writing = writing;
         this.in = in;
         this.out = out;
         this.name = name;
+    }
+
+    /**
+     * For the MINA channels' {@code handleClose}: the peer closed the channel, and MINA answers with
+     * its CLOSE. That answer must not overtake a DATA packet a writer is building: sshd frees the
+     * channel's number once both CLOSEs are through, may give it to the next channel at once, and
+     * that channel would get the late bytes of this one. So the writer is woken (the peer will send
+     * no more window) and MINA answers once it has left.
+     */
+    static void closedByPeer(AbstractChannel channel, ReentrantLock writing, IoAction answer) throws IOException {
+        channel.getRemoteWindow().close();
+        writing.lock();
+        try {
+            answer.run();
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    /** MINA's own handling, run by {@link #closedByPeer}. */
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
     }
 
     @Override

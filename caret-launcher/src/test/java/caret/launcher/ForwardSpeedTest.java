@@ -1,0 +1,213 @@
+package caret.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import caret.testkit.EchoServer;
+import caret.testkit.OpenSshServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher's local forward against OpenSSH's {@code ssh -N -L}, on the same machine, each
+ * through an sshd of its own that offers one cipher: one bulk stream each way (MB/s, CPU seconds
+ * per GiB of the client process and of the sshd serving it) and new-connection latency (connect,
+ * 1-byte echo, close; p50 and p99). Rounds alternate which client goes first, and latency
+ * connections alternate client by client; the table shows medians over the rounds and the ratio
+ * caret / ssh. A manual measurement, not an assertion (only the byte counts are checked): run with
+ *
+ * <pre>
+ * mvn -B -o -pl caret-launcher -am verify -Dtest=ForwardSpeedTest -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -DargLine="-Dcaret.speed=true"
+ * </pre>
+ *
+ * and read {@code caret-launcher/target/forward-speed.txt}. Properties (in {@code argLine}):
+ * {@code caret.speed.ciphers} (comma-separated, default both aes128-gcm and chacha20-poly1305),
+ * {@code caret.speed.transport} ({@code sshd}), {@code caret.speed.mib} (1024 per transfer),
+ * {@code caret.speed.rounds} (3), {@code caret.speed.connections} (1000 per client and round),
+ * {@code caret.speed.jvm} (space-separated JVM options for the launcher, such as
+ * {@code -XX:StartFlightRecording=filename=/tmp/caret.jfr}).
+ */
+@EnabledIfSystemProperty(named = "caret.speed", matches = "true")
+@Timeout(value = 2, unit = TimeUnit.HOURS)
+class ForwardSpeedTest {
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void measuresTheLocalForwardAgainstOpenSsh() throws Exception {
+        List<String> ciphers = List.of(System.getProperty("caret.speed.ciphers",
+                "aes128-gcm@openssh.com,chacha20-poly1305@openssh.com").split(","));
+        String transport = System.getProperty("caret.speed.transport", "sshd");
+        long total = Long.getLong("caret.speed.mib", 1024) * 1024 * 1024;
+        int rounds = Integer.getInteger("caret.speed.rounds", 3);
+        int connections = Integer.getInteger("caret.speed.connections", 1000);
+        String jvm = System.getProperty("caret.speed.jvm", "").strip();
+        List<String> jvmOptions = jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+"));
+        line("forward speed " + Instant.now() + ": caret --transport " + transport + " vs " + sshVersion() + ", "
+                + (total >> 20) + " MiB per transfer, " + rounds + " rounds, " + connections
+                + " connections per client and round, " + Runtime.getRuntime().availableProcessors() + " CPUs"
+                + (jvmOptions.isEmpty() ? "" : ", launcher JVM options " + jvmOptions));
+        for (String cipher : ciphers) {
+            measure(cipher.strip(), transport, total, rounds, connections, jvmOptions);
+        }
+    }
+
+    private void measure(String cipher, String transport, long total, int rounds, int connections,
+            List<String> jvmOptions) throws Exception {
+        Path keys = dir.resolve("keys");
+        String ciphers = "Ciphers " + cipher;
+        try (OpenSshServer caretServer = OpenSshServer.start(keys, ciphers);
+                OpenSshServer sshServer = OpenSshServer.start(keys, ciphers);
+                BulkServer bulk = new BulkServer();
+                EchoServer echo = EchoServer.start();
+                ForwardProcess caret = ForwardProcess.caret(transport, caretServer, bulk.port(), echo.port(), jvmOptions,
+                        dir.resolve("caret-" + cipher + ".log"));
+                ForwardProcess ssh = ForwardProcess.ssh(sshServer, bulk.port(), echo.port(),
+                        dir.resolve("ssh-" + cipher + ".log"))) {
+            List<ForwardProcess> both = List.of(caret, ssh);
+            for (ForwardProcess client : both) { // warm-up: the JIT, the connections' buffers
+                transfer(client, true, Math.min(total, 256L << 20));
+                transfer(client, false, Math.min(total, 256L << 20));
+                latencies(List.of(client), 200);
+            }
+            List<List<Transfer>> ups = List.of(new ArrayList<>(), new ArrayList<>());
+            List<List<Transfer>> downs = List.of(new ArrayList<>(), new ArrayList<>());
+            List<List<double[]>> latency = List.of(new ArrayList<>(), new ArrayList<>());
+            for (int round = 0; round < rounds; round++) {
+                List<Integer> order = round % 2 == 0 ? List.of(0, 1) : List.of(1, 0);
+                for (int i : order) {
+                    ups.get(i).add(transfer(both.get(i), true, total));
+                }
+                for (int i : order) {
+                    downs.get(i).add(transfer(both.get(i), false, total));
+                }
+                List<long[]> samples = latencies(order.stream().map(both::get).toList(), connections);
+                for (int k = 0; k < 2; k++) {
+                    latency.get(order.get(k)).add(percentiles(samples.get(k)));
+                }
+                line(String.format("  round %d %-24s up %7.1f / %7.1f MB/s  down %7.1f / %7.1f MB/s  p50 %.3f / %.3f ms"
+                        + "  p99 %.3f / %.3f ms (caret / ssh)", round, cipher, ups.get(0).getLast().mbps(),
+                        ups.get(1).getLast().mbps(), downs.get(0).getLast().mbps(), downs.get(1).getLast().mbps(),
+                        latency.get(0).getLast()[0], latency.get(1).getLast()[0], latency.get(0).getLast()[1],
+                        latency.get(1).getLast()[1]));
+            }
+            line(String.format("%s, medians of %d rounds        %10s %10s %8s", cipher, rounds, "caret", "ssh", "ratio"));
+            row("bulk up MB/s", ups, Transfer::mbps);
+            row("bulk down MB/s", downs, Transfer::mbps);
+            row("client CPU s/GiB up", ups, Transfer::cpuPerGib);
+            row("client CPU s/GiB down", downs, Transfer::cpuPerGib);
+            row("sshd CPU s/GiB up", ups, Transfer::serverCpuPerGib);
+            row("sshd CPU s/GiB down", downs, Transfer::serverCpuPerGib);
+            row("latency p50 ms", latency, p -> p[0]);
+            row("latency p99 ms", latency, p -> p[1]);
+        }
+    }
+
+    /** What one transfer of one client took. */
+    private record Transfer(double mbps, double cpuPerGib, double serverCpuPerGib) {
+    }
+
+    private static Transfer transfer(ForwardProcess client, boolean up, long total) throws IOException {
+        Duration cpu = client.cpu();
+        Duration serverCpu = client.serverCpu();
+        long start = System.nanoTime();
+        try (Socket socket = connect(client.bulkPort())) {
+            long moved = up ? BulkServer.upload(socket, total) : BulkServer.download(socket, total);
+            assertEquals(total, moved, client + (up ? " upload" : " download"));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double gib = total / GIB;
+        return new Transfer(total / 1e6 / seconds, seconds(client.cpu().minus(cpu)) / gib,
+                seconds(client.serverCpu().minus(serverCpu)) / gib);
+    }
+
+    /** Nanoseconds of each connect + 1-byte echo + close, {@code count} per client, alternating client by client. */
+    private static List<long[]> latencies(List<ForwardProcess> clients, int count) throws IOException {
+        List<long[]> samples = new ArrayList<>();
+        for (int k = 0; k < clients.size(); k++) {
+            samples.add(new long[count]);
+        }
+        for (int i = 0; i < count; i++) {
+            for (int k = 0; k < clients.size(); k++) {
+                samples.get(k)[i] = echoOnce(clients.get(k).echoPort());
+            }
+        }
+        return samples;
+    }
+
+    private static long echoOnce(int port) throws IOException {
+        long start = System.nanoTime();
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(42);
+            assertEquals(42, socket.getInputStream().read(), "the echo through port " + port);
+        }
+        return System.nanoTime() - start;
+    }
+
+    /** {p50, p99} in milliseconds. */
+    private static double[] percentiles(long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return new double[] {sorted[(int) (sorted.length * 0.50)] / 1e6,
+                sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)] / 1e6};
+    }
+
+    private <T> void row(String what, List<List<T>> values, ToDoubleFunction<T> metric) throws IOException {
+        double caret = median(values.get(0), metric);
+        double ssh = median(values.get(1), metric);
+        line(String.format("  %-38s %10.3f %10.3f %7.2fx", what, caret, ssh, caret / ssh));
+    }
+
+    private static <T> double median(List<T> values, ToDoubleFunction<T> metric) {
+        double[] sorted = values.stream().mapToDouble(metric).sorted().toArray();
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    private void line(String text) throws IOException {
+        System.out.println(text);
+        Files.writeString(Path.of("target", "forward-speed.txt"), text + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+        socket.setSoTimeout(120_000);
+        return socket;
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    private static String sshVersion() throws IOException, InterruptedException {
+        Process version = new ProcessBuilder("ssh", "-V").redirectErrorStream(true).start();
+        String text = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        version.waitFor();
+        return text;
+    }
+}

@@ -2,16 +2,12 @@ package caret.transport.sshd;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.password.PasswordIdentityProvider;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientUserAuthServiceFactory;
-import org.apache.sshd.common.NamedFactory;
-import org.apache.sshd.common.cipher.BuiltinCiphers;
-import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.slf4j.Logger;
@@ -79,7 +75,7 @@ final class SharedClient {
                 .serverKeyVerifier((session, remote, key) -> SshdConnection.of(session).verifyHostKey(key))
                 .hostConfigEntryResolver(HostConfigEntryResolver.EMPTY)
                 .channelFactories(List.of(ForwardedChannel.FACTORY))
-                .cipherFactories(ciphers())
+                .cipherFactories(CipherOrder.forThisMachine())
                 .build();
         client.setServiceFactories(List.of(ClientUserAuthServiceFactory.INSTANCE, new KeepaliveServiceFactory()));
         // Only what ConnectionSettings names: no ~/.ssh defaults, no agent.
@@ -92,22 +88,5 @@ final class SharedClient {
         CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(client, WINDOW_WAIT);
         CoreModuleProperties.WINDOW_SIZE.set(client, LOCAL_WINDOW);
         return client;
-    }
-
-    /**
-     * MINA's defaults, but AES-GCM first: the JDK runs it with AES-NI intrinsics, while MINA's
-     * chacha20-poly1305 (its default first choice) is pure Java and several times slower.
-     */
-    private static List<NamedFactory<Cipher>> ciphers() {
-        return Stream.of(
-                        BuiltinCiphers.aes128gcm,
-                        BuiltinCiphers.aes256gcm,
-                        BuiltinCiphers.cc20p1305_openssh,
-                        BuiltinCiphers.aes128ctr,
-                        BuiltinCiphers.aes192ctr,
-                        BuiltinCiphers.aes256ctr)
-                .filter(BuiltinCiphers::isSupported)
-                .<NamedFactory<Cipher>>map(c -> c)
-                .toList();
     }
 }

@@ -29,7 +29,7 @@ final class SharedClient {
 
     /**
      * The local window of every channel: how much unread data MINA may hold in the heap per channel
-     * (in its pipe) before the server must wait. 2 MiB, as OpenSSH: on a long path one channel's
+     * (in its ChannelInput) before the server must wait. 2 MiB, as OpenSSH: on a long path one channel's
      * download is capped at window / round trip (40 MB/s at 50 ms; 10 MB/s with 512 KiB). Through
      * 127.0.0.1 (aes128-gcm, JDK 25, 2 cores, median of 8, a loaded machine) 512 KiB, 1 MiB and
      * 2 MiB measured alike (540, 480, 437 MB/s down). The cost is heap: each channel whose

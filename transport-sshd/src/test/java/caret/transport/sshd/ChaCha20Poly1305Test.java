@@ -38,7 +38,7 @@ class ChaCha20Poly1305Test {
     }
 
     @Test
-    void poly1305AgreesWithMinasOnRandomInputInRandomPieces() {
+    void poly1305AgreesWithMinasOnRandomInputInRandomPieces() throws Exception {
         Random random = new Random(1305);
         for (int i = 0; i < 5000; i++) {
             byte[] key = bytes(random, 32);

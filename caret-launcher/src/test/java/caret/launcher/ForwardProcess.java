@@ -40,20 +40,26 @@ final class ForwardProcess implements AutoCloseable {
 
     /**
      * The launcher with {@code --transport transport}, {@code jvmOptions} before its module path
-     * (such as {@code -XX:StartFlightRecording=...}); its stderr goes to {@code log}.
+     * (such as {@code -XX:StartFlightRecording=...}); its stderr goes to {@code log}. With a
+     * {@code modules} folder (another build's {@code caret-launcher/target/mods}), that build runs
+     * instead of this one, named {@code name}.
      */
-    static ForwardProcess caret(String transport, OpenSshServer sshd, int bulk, int echo, List<String> jvmOptions,
-            Path log) throws IOException {
+    static ForwardProcess caret(String name, Path modules, String transport, OpenSshServer sshd, int bulk, int echo,
+            List<String> jvmOptions, Path log) throws IOException {
         List<String> args = List.of("--transport", transport, "-N", "-p", Integer.toString(sshd.port()),
                 "-i", sshd.userKey().toString(), "-o", "UserKnownHostsFile=" + sshd.knownHosts(),
                 "-o", "StrictHostKeyChecking=yes", "-L", "0:127.0.0.1:" + bulk, "-L", "0:127.0.0.1:" + echo,
                 sshd.user() + "@127.0.0.1");
         ProcessBuilder builder = LauncherProcess.command(args).redirectError(log.toFile());
-        builder.command().addAll(1, jvmOptions);
+        List<String> command = builder.command();
+        if (modules != null) {
+            command.set(command.indexOf("-p") + 1, modules.toAbsolutePath().toString());
+        }
+        command.addAll(1, jvmOptions);
         Process process = builder.start();
         try {
             Map<String, Integer> ports = LauncherProcess.readyPorts(process, 2, log);
-            return new ForwardProcess("caret-" + transport, process, sshd, ports.get("local 0:127.0.0.1:" + bulk),
+            return new ForwardProcess(name, process, sshd, ports.get("local 0:127.0.0.1:" + bulk),
                     ports.get("local 0:127.0.0.1:" + echo));
         } catch (IOException | RuntimeException | Error e) {
             process.destroyForcibly();

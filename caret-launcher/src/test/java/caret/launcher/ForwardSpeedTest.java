@@ -42,7 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code caret.speed.transport} ({@code sshd}), {@code caret.speed.mib} (1024 per transfer),
  * {@code caret.speed.rounds} (3), {@code caret.speed.connections} (1000 per client and round),
  * {@code caret.speed.jvm} (space-separated JVM options for the launcher, such as
- * {@code -XX:StartFlightRecording=filename=/tmp/caret.jfr}).
+ * {@code -XX:StartFlightRecording=filename=/tmp/caret.jfr}), {@code caret.speed.compare}
+ * (comma-separated {@code name=folder}: other builds' {@code caret-launcher/target/mods} folders, run
+ * alongside this build as more clients, each through its own sshd, for before/after figures on a
+ * shared, noisy machine).
  */
 @EnabledIfSystemProperty(named = "caret.speed", matches = "true")
 @Timeout(value = 2, unit = TimeUnit.HOURS)
@@ -76,51 +79,96 @@ class ForwardSpeedTest {
             List<String> jvmOptions) throws Exception {
         Path keys = dir.resolve("keys");
         String ciphers = "Ciphers " + cipher;
-        try (OpenSshServer caretServer = OpenSshServer.start(keys, ciphers);
-                OpenSshServer sshServer = OpenSshServer.start(keys, ciphers);
-                BulkServer bulk = new BulkServer();
-                EchoServer echo = EchoServer.start();
-                ForwardProcess caret = ForwardProcess.caret(transport, caretServer, bulk.port(), echo.port(), jvmOptions,
-                        dir.resolve("caret-" + cipher + ".log"));
-                ForwardProcess ssh = ForwardProcess.ssh(sshServer, bulk.port(), echo.port(),
-                        dir.resolve("ssh-" + cipher + ".log"))) {
-            List<ForwardProcess> both = List.of(caret, ssh);
-            for (ForwardProcess client : both) { // warm-up: the JIT, the connections' buffers
-                transfer(client, true, Math.min(total, 256L << 20));
-                transfer(client, false, Math.min(total, 256L << 20));
-                latencies(List.of(client), 200);
+        List<AutoCloseable> resources = new ArrayList<>();
+        try (BulkServer bulk = new BulkServer(); EchoServer echo = EchoServer.start()) {
+            List<ForwardProcess> clients = new ArrayList<>();
+            OpenSshServer own = OpenSshServer.start(keys, ciphers);
+            resources.add(own);
+            clients.add(ForwardProcess.caret("caret", null, transport, own, bulk.port(), echo.port(), jvmOptions,
+                    dir.resolve("caret-" + cipher + ".log")));
+            resources.add(clients.getLast());
+            for (String compare : compared()) {
+                String[] nameAndFolder = compare.split("=", 2);
+                OpenSshServer server = OpenSshServer.start(keys, ciphers);
+                resources.add(server);
+                clients.add(ForwardProcess.caret(nameAndFolder[0], Path.of(nameAndFolder[1]), transport, server,
+                        bulk.port(), echo.port(), jvmOptions, dir.resolve(nameAndFolder[0] + "-" + cipher + ".log")));
+                resources.add(clients.getLast());
             }
-            List<List<Transfer>> ups = List.of(new ArrayList<>(), new ArrayList<>());
-            List<List<Transfer>> downs = List.of(new ArrayList<>(), new ArrayList<>());
-            List<List<double[]>> latency = List.of(new ArrayList<>(), new ArrayList<>());
-            for (int round = 0; round < rounds; round++) {
-                List<Integer> order = round % 2 == 0 ? List.of(0, 1) : List.of(1, 0);
-                for (int i : order) {
-                    ups.get(i).add(transfer(both.get(i), true, total));
-                }
-                for (int i : order) {
-                    downs.get(i).add(transfer(both.get(i), false, total));
-                }
-                List<long[]> samples = latencies(order.stream().map(both::get).toList(), connections);
-                for (int k = 0; k < 2; k++) {
-                    latency.get(order.get(k)).add(percentiles(samples.get(k)));
-                }
-                line(String.format("  round %d %-24s up %7.1f / %7.1f MB/s  down %7.1f / %7.1f MB/s  p50 %.3f / %.3f ms"
-                        + "  p99 %.3f / %.3f ms (caret / ssh)", round, cipher, ups.get(0).getLast().mbps(),
-                        ups.get(1).getLast().mbps(), downs.get(0).getLast().mbps(), downs.get(1).getLast().mbps(),
-                        latency.get(0).getLast()[0], latency.get(1).getLast()[0], latency.get(0).getLast()[1],
-                        latency.get(1).getLast()[1]));
+            OpenSshServer sshServer = OpenSshServer.start(keys, ciphers);
+            resources.add(sshServer);
+            clients.add(ForwardProcess.ssh(sshServer, bulk.port(), echo.port(), dir.resolve("ssh-" + cipher + ".log")));
+            resources.add(clients.getLast());
+            measure(cipher, clients, total, rounds, connections);
+        } finally {
+            for (AutoCloseable resource : resources.reversed()) {
+                resource.close();
             }
-            line(String.format("%s, medians of %d rounds        %10s %10s %8s", cipher, rounds, "caret", "ssh", "ratio"));
-            row("bulk up MB/s", ups, Transfer::mbps);
-            row("bulk down MB/s", downs, Transfer::mbps);
-            row("client CPU s/GiB up", ups, Transfer::cpuPerGib);
-            row("client CPU s/GiB down", downs, Transfer::cpuPerGib);
-            row("sshd CPU s/GiB up", ups, Transfer::serverCpuPerGib);
-            row("sshd CPU s/GiB down", downs, Transfer::serverCpuPerGib);
-            row("latency p50 ms", latency, p -> p[0]);
-            row("latency p99 ms", latency, p -> p[1]);
         }
+    }
+
+    /** {@code name=folder} pairs from {@code caret.speed.compare}: other builds to measure alongside. */
+    private static List<String> compared() {
+        String compare = System.getProperty("caret.speed.compare", "").strip();
+        return compare.isEmpty() ? List.of() : List.of(compare.split(","));
+    }
+
+    private void measure(String cipher, List<ForwardProcess> clients, long total, int rounds, int connections)
+            throws Exception {
+        int n = clients.size();
+        for (ForwardProcess client : clients) { // warm-up: the JIT, the connections' buffers
+            transfer(client, true, Math.min(total, 256L << 20));
+            transfer(client, false, Math.min(total, 256L << 20));
+            latencies(List.of(client), 200);
+        }
+        List<List<Transfer>> ups = new ArrayList<>();
+        List<List<Transfer>> downs = new ArrayList<>();
+        List<List<double[]>> latency = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ups.add(new ArrayList<>());
+            downs.add(new ArrayList<>());
+            latency.add(new ArrayList<>());
+        }
+        for (int round = 0; round < rounds; round++) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                order.add((i + round) % n); // each client goes first in turn
+            }
+            for (int i : order) {
+                ups.get(i).add(transfer(clients.get(i), true, total));
+            }
+            for (int i : order) {
+                downs.get(i).add(transfer(clients.get(i), false, total));
+            }
+            List<long[]> samples = latencies(order.stream().map(clients::get).toList(), connections);
+            for (int k = 0; k < n; k++) {
+                latency.get(order.get(k)).add(percentiles(samples.get(k)));
+            }
+            StringBuilder line = new StringBuilder(String.format("  round %d %s", round, cipher));
+            for (int i = 0; i < n; i++) {
+                line.append(String.format(" | %s up %.0f down %.0f MB/s p50 %.3f p99 %.3f ms", clients.get(i).name(),
+                        ups.get(i).getLast().mbps(), downs.get(i).getLast().mbps(), latency.get(i).getLast()[0],
+                        latency.get(i).getLast()[1]));
+            }
+            line(line.toString());
+        }
+        StringBuilder header = new StringBuilder(String.format("%s, medians of %d rounds", cipher, rounds));
+        header.append(" ".repeat(Math.max(1, 40 - header.length())));
+        for (ForwardProcess client : clients) {
+            header.append(String.format(" %12s", client.name()));
+        }
+        for (int i = 0; i < n - 1; i++) {
+            header.append(String.format(" %14s", clients.get(i).name() + "/ssh"));
+        }
+        line(header.toString());
+        row("bulk up MB/s", ups, Transfer::mbps);
+        row("bulk down MB/s", downs, Transfer::mbps);
+        row("client CPU s/GiB up", ups, Transfer::cpuPerGib);
+        row("client CPU s/GiB down", downs, Transfer::cpuPerGib);
+        row("sshd CPU s/GiB up", ups, Transfer::serverCpuPerGib);
+        row("sshd CPU s/GiB down", downs, Transfer::serverCpuPerGib);
+        row("latency p50 ms", latency, p -> p[0]);
+        row("latency p99 ms", latency, p -> p[1]);
     }
 
     /** What one transfer of one client took. */
@@ -175,10 +223,17 @@ class ForwardSpeedTest {
                 sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)] / 1e6};
     }
 
+    /** Medians of each client (the last is ssh), then each one's ratio to ssh's. */
     private <T> void row(String what, List<List<T>> values, ToDoubleFunction<T> metric) throws IOException {
-        double caret = median(values.get(0), metric);
-        double ssh = median(values.get(1), metric);
-        line(String.format("  %-38s %10.3f %10.3f %7.2fx", what, caret, ssh, caret / ssh));
+        double[] medians = values.stream().mapToDouble(v -> median(v, metric)).toArray();
+        StringBuilder line = new StringBuilder(String.format("  %-38s", what));
+        for (double median : medians) {
+            line.append(String.format(" %12.3f", median));
+        }
+        for (int i = 0; i < medians.length - 1; i++) {
+            line.append(String.format(" %13.2fx", medians[i] / medians[medians.length - 1]));
+        }
+        line(line.toString());
     }
 
     private static <T> double median(List<T> values, ToDoubleFunction<T> metric) {

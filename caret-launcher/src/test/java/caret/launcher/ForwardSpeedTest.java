@@ -41,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code caret.speed.ciphers} (comma-separated, default both aes128-gcm and chacha20-poly1305),
  * {@code caret.speed.transport} ({@code sshd}), {@code caret.speed.mib} (1024 per transfer),
  * {@code caret.speed.rounds} (3), {@code caret.speed.connections} (1000 per client and round),
- * {@code caret.speed.jvm} (space-separated JVM options for the launcher, such as
- * {@code -XX:StartFlightRecording=filename=/tmp/caret.jfr}), {@code caret.speed.compare}
+ * {@code caret.speed.jvm} (space-separated JVM options for the launcher; by default those of the
+ * {@code ./caret} script, {@value #CARET_SCRIPT_JVM}; add e.g.
+ * {@code -XX:StartFlightRecording=filename=/tmp/caret.jfr} to profile), {@code caret.speed.compare}
  * (comma-separated {@code name=folder}: other builds' {@code caret-launcher/target/mods} folders, run
  * alongside this build as more clients, each through its own sshd, for before/after figures on a
  * shared, noisy machine).
@@ -52,6 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ForwardSpeedTest {
 
     private static final double GIB = 1024.0 * 1024 * 1024;
+    /** The heap settings of the {@code ./caret} script, which users run. */
+    private static final String CARET_SCRIPT_JVM = "-XX:+UseSerialGC -Xms16m -Xmn24m";
 
     @TempDir
     Path dir;
@@ -64,7 +67,7 @@ class ForwardSpeedTest {
         long total = Long.getLong("caret.speed.mib", 1024) * 1024 * 1024;
         int rounds = Integer.getInteger("caret.speed.rounds", 3);
         int connections = Integer.getInteger("caret.speed.connections", 1000);
-        String jvm = System.getProperty("caret.speed.jvm", "").strip();
+        String jvm = System.getProperty("caret.speed.jvm", CARET_SCRIPT_JVM).strip();
         List<String> jvmOptions = jvm.isEmpty() ? List.of() : List.of(jvm.split("\\s+"));
         line("forward speed " + Instant.now() + ": caret --transport " + transport + " vs " + sshVersion() + ", "
                 + (total >> 20) + " MiB per transfer, " + rounds + " rounds, " + connections

@@ -2,7 +2,6 @@ package caret.transport.sshd;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -11,10 +10,12 @@ import org.apache.sshd.common.channel.LocalWindow;
 
 /**
  * The data a channel's peer sent, waiting to be read; replaces MINA's {@code ChannelPipedInputStream}.
- * MINA's I/O thread {@link #receive receives} each packet's data as one chunk (copied once, out of
- * MINA's reused decoder buffer); {@link #read} copies it out and gives the window back. MINA's pipe
- * is one growing array that it compacts after every read past a packet's worth, so a reader behind
- * by a full window moved up to 2 MiB for each 32 KiB it read.
+ * A ring buffer: MINA's I/O thread {@link #receive receives} each packet's data (copied once, out
+ * of MINA's reused decoder buffer), {@link #read} copies it out and gives the window back; nothing
+ * else is copied or allocated per packet. It grows (doubling) to what is unread at most, never past
+ * the local window, and is allocated at the first data. MINA's pipe is one growing array too, but
+ * it compacts after every read past a packet's worth, so a reader behind by a full window moved up
+ * to 2 MiB for each 32 KiB it read.
  *
  * <p>Bounded by the local window: the peer may not send more than it. The peer's EOF ends reading
  * after the last byte ({@link #eof}); {@link #close} ends it at once and drops what is left, and
@@ -22,12 +23,17 @@ import org.apache.sshd.common.channel.LocalWindow;
  */
 final class ChannelInput {
 
+    private static final int MIN_CAPACITY = 16 * 1024;
+
     private final LocalWindow window;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
-    /** Where the unread part of the first chunk starts. */
-    private int offset;
+
+    private byte[] ring = new byte[0];
+    /** Where the unread data starts in {@link #ring}. */
+    private int head;
+    /** How many bytes are unread. */
+    private int size;
     private boolean eof;
     private boolean closed;
 
@@ -40,14 +46,19 @@ final class ChannelInput {
         if (len == 0) {
             return;
         }
-        byte[] chunk = new byte[len];
-        System.arraycopy(data, off, chunk, 0, len);
         lock.lock();
         try {
             if (closed) {
                 return;
             }
-            chunks.addLast(chunk);
+            if (size + len > ring.length) {
+                grow(size + len);
+            }
+            int tail = (head + size) & (ring.length - 1);
+            int first = Math.min(len, ring.length - tail);
+            System.arraycopy(data, off, ring, tail, first);
+            System.arraycopy(data, off + first, ring, 0, len - first);
+            size += len;
             changed.signal();
         } finally {
             lock.unlock();
@@ -70,11 +81,23 @@ final class ChannelInput {
         lock.lock();
         try {
             closed = true;
-            chunks.clear();
+            ring = new byte[0];
+            head = 0;
+            size = 0;
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A power of two of at least {@code needed}, with the unread data moved to its start; under the lock. */
+    private void grow(int needed) {
+        byte[] larger = new byte[Math.max(MIN_CAPACITY, Integer.highestOneBit(needed - 1) << 1)];
+        int first = Math.min(size, ring.length - head);
+        System.arraycopy(ring, head, larger, 0, first);
+        System.arraycopy(ring, 0, larger, first, size - first);
+        ring = larger;
+        head = 0;
     }
 
     /**
@@ -92,23 +115,18 @@ final class ChannelInput {
         int n = 0;
         lock.lock();
         try {
-            while (chunks.isEmpty() && !eof && !closed) {
+            while (size == 0 && !eof && !closed) {
                 changed.await();
             }
             if (closed) {
                 throw new IOException("Closed");
             }
-            while (n < len && !chunks.isEmpty()) {
-                byte[] first = chunks.peekFirst();
-                int take = Math.min(len - n, first.length - offset);
-                System.arraycopy(first, offset, buffer, off + n, take);
-                n += take;
-                offset += take;
-                if (offset == first.length) {
-                    chunks.removeFirst();
-                    offset = 0;
-                }
-            }
+            n = Math.min(len, size);
+            int first = Math.min(n, ring.length - head);
+            System.arraycopy(ring, head, buffer, off, first);
+            System.arraycopy(ring, 0, buffer, off + first, n - first);
+            head = (head + n) & (ring.length - 1);
+            size -= n;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while waiting for data");

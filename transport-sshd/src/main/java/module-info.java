@@ -1,6 +1,7 @@
 /** Apache MINA SSHD behind the {@link caret.spi.SshTransport} SPI. Exports nothing. */
 module caret.transport.sshd {
     requires caret.spi;
+    requires jdk.management;
     requires org.apache.sshd.osgi;
     requires org.slf4j;
     requires org.bouncycastle.provider;

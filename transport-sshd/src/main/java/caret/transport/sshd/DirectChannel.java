@@ -5,26 +5,26 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
 import org.apache.sshd.common.channel.ChannelOutputStream;
-import org.apache.sshd.common.channel.ChannelPipedInputStream;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /**
- * A {@code direct-tcpip} channel with MINA's synchronous streams, plus the one thing they lack: the
- * peer's EOF ends the input stream (read returns -1 after the last byte), while the channel stays
- * writable.
+ * A {@code direct-tcpip} channel: MINA's synchronous output stream, and our {@link ChannelInput}
+ * instead of MINA's input pipe, which the peer's EOF ends (read returns -1 after the last byte)
+ * while the channel stays writable.
  */
 final class DirectChannel extends ChannelDirectTcpip {
 
     /** Held while a write is on its way: see {@link SshdChannel#closedByPeer}. */
     final ReentrantLock writing = new ReentrantLock();
+    private final ChannelInput input = new ChannelInput(getLocalWindow());
 
     DirectChannel(SshdSocketAddress originator, SshdSocketAddress target) {
         super(originator, target);
     }
 
-    /** The input pipe: at most one local window of unread data; reading frees the window. */
-    ChannelPipedInputStream pipe() {
-        return (ChannelPipedInputStream) getInvertedOut();
+    /** The input: at most one local window of unread data; reading frees the window. */
+    ChannelInput input() {
+        return input;
     }
 
     /** The output stream: packets of at most the peer's packet size, blocking on its window. */
@@ -32,25 +32,23 @@ final class DirectChannel extends ChannelDirectTcpip {
         return (ChannelOutputStream) getInvertedIn();
     }
 
-    /**
-     * Data that arrives after we closed our end (the peer sends until it sees our CLOSE) is dropped:
-     * MINA's pipe would throw, and an exception here closes the whole session, every channel on it.
-     */
+    /** Data that arrives after we closed our end (the peer sends until it sees our CLOSE) is dropped. */
     @Override
-    protected void doWriteData(byte[] data, int off, long len) throws IOException {
-        try {
-            super.doWriteData(data, off, len);
-        } catch (IOException e) {
-            if (pipe().isOpen()) {
-                throw e;
-            }
-        }
+    protected void doWriteData(byte[] data, int off, long len) {
+        input.receive(data, off, (int) len);
     }
 
     @Override
     public void handleEof() throws IOException {
         super.handleEof();
-        pipe().eof();
+        input.eof();
+    }
+
+    @Override
+    protected void preClose() {
+        // Wake a blocked reader: SshdChannel tells a clean end (EOF seen) from a broken one.
+        input.eof();
+        super.preClose();
     }
 
     @Override

@@ -13,7 +13,6 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.ChannelFactory;
 import org.apache.sshd.common.channel.ChannelOutputStream;
-import org.apache.sshd.common.channel.ChannelPipedInputStream;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -46,7 +45,7 @@ final class ForwardedChannel extends AbstractServerChannel {
     private final SshdConnection connection;
     /** Held while a write is on its way: see {@link SshdChannel#closedByPeer}. */
     private final ReentrantLock writing = new ReentrantLock();
-    private ChannelPipedInputStream pipe;
+    private ChannelInput input;
     private ChannelOutputStream output;
 
     private ForwardedChannel(SshdConnection connection) {
@@ -71,12 +70,12 @@ final class ForwardedChannel extends AbstractServerChannel {
             }
             return refused;
         }
-        pipe = new ChannelPipedInputStream(this, getLocalWindow());
+        input = new ChannelInput(getLocalWindow());
         output = new ChannelOutputStream(this, getRemoteWindow(), log, SshConstants.SSH_MSG_CHANNEL_DATA, true);
         OpenFuture opened = super.doInit(buffer);
         if (opened.isOpened()) {
             SshdRemoteListen target = listen.get();
-            SshdChannel channel = new SshdChannel(this, writing, pipe, output,
+            SshdChannel channel = new SshdChannel(this, writing, input, output,
                     "channel from " + target.bound() + " (" + originator + ")");
             Thread.ofVirtual().name("caret-sshd-forwarded-" + port).start(() -> target.dispatch(channel, originator));
         }
@@ -87,17 +86,10 @@ final class ForwardedChannel extends AbstractServerChannel {
         return new Endpoint(host == null || host.isBlank() ? "unknown" : host, port & 0xFFFF);
     }
 
+    /** After we closed our end the peer still sends until it sees our CLOSE: ChannelInput drops that. */
     @Override
-    protected void doWriteData(byte[] data, int off, long len) throws IOException {
-        try {
-            pipe.receive(data, off, (int) len);
-        } catch (IOException e) {
-            // After we closed our end the peer still sends until it sees our CLOSE: drop it, as an
-            // exception here would close the whole session, every channel on it.
-            if (pipe.isOpen()) {
-                throw e;
-            }
-        }
+    protected void doWriteData(byte[] data, int off, long len) {
+        input.receive(data, off, (int) len);
     }
 
     @Override
@@ -109,8 +101,8 @@ final class ForwardedChannel extends AbstractServerChannel {
     @Override
     public void handleEof() throws IOException {
         super.handleEof();
-        if (pipe != null) {
-            pipe.eof();
+        if (input != null) {
+            input.eof();
         }
     }
 
@@ -122,8 +114,8 @@ final class ForwardedChannel extends AbstractServerChannel {
     @Override
     protected void preClose() {
         // Wake a blocked reader: SshdChannel tells a clean end (EOF seen) from a broken one.
-        if (pipe != null) {
-            pipe.eof();
+        if (input != null) {
+            input.eof();
         }
         super.preClose();
     }

@@ -9,21 +9,21 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.common.channel.ChannelOutputStream;
-import org.apache.sshd.common.channel.ChannelPipedInputStream;
 
 /**
- * {@link SshChannel} over MINA's synchronous channel streams, for both channel kinds.
+ * {@link SshChannel} over a {@link ChannelInput} and MINA's channel output stream, for both channel
+ * kinds.
  *
- * <p>Input: MINA copies each incoming packet into the pipe (at most one local window, since the
- * peer may not send more than the window) and {@link #read} copies it out and frees that much of
- * the window. Output: {@link #write} copies into MINA's packet buffer and flushes at once; the
+ * <p>Input: MINA's I/O thread hands each incoming packet's data to the {@link ChannelInput} (at most
+ * one local window, since the peer may not send more than the window) and {@link #read} copies it
+ * out and frees that much of the window. Output: {@link #write} copies into MINA's packet buffer and flushes at once; the
  * flush blocks on the remote window. {@link #sendEof()} closes only the output stream, which sends
  * SSH EOF; the input goes on until the peer's EOF.
  */
 final class SshdChannel implements SshChannel {
 
     private final AbstractChannel channel;
-    private final ChannelPipedInputStream in;
+    private final ChannelInput in;
     private final ChannelOutputStream out;
     private final String name;
     private final AtomicBoolean eofSent = new AtomicBoolean();
@@ -32,7 +32,7 @@ final class SshdChannel implements SshChannel {
     private final ReentrantLock writing;
 
     /** @param writing the MINA channel's write lock, also taken by its {@code handleClose} (see {@link #closedByPeer}) */
-    SshdChannel(AbstractChannel channel, ReentrantLock writing, ChannelPipedInputStream in, ChannelOutputStream out, String name) {
+    SshdChannel(AbstractChannel channel, ReentrantLock writing, ChannelInput in, ChannelOutputStream out, String name) {
         this.channel = channel;
         this.writing = writing;
         this.in = in;
@@ -82,7 +82,7 @@ final class SshdChannel implements SshChannel {
             throw e;
         }
         if (n < 0 && !channel.isEofSignalled()) {
-            // The pipe also ends when MINA closes the channel: without the peer's EOF that is a break.
+            // The input also ends when MINA closes the channel: without the peer's EOF that is a break.
             if (closed.get()) {
                 throw new IOException("The " + name + " was closed while reading");
             }
@@ -136,11 +136,7 @@ final class SshdChannel implements SshChannel {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            try {
-                in.close(); // wakes a blocked reader
-            } catch (IOException e) {
-                // ChannelPipedInputStream.close only flags and signals; it does not fail.
-            }
+            in.close(); // wakes a blocked reader
             try {
                 channel.getRemoteWindow().close(); // wakes a writer waiting for window, sends nothing
             } catch (IOException e) {

@@ -268,7 +268,7 @@ final class SshdConnection implements SshConnection {
         }
         if (opening.isOpened()) {
             log.debug("Channel {} open to {}", channel.getChannelId(), target);
-            return new SshdChannel(channel, channel.writing, channel.pipe(), channel.output(), "channel to " + target);
+            return new SshdChannel(channel, channel.writing, channel.input(), channel.output(), "channel to " + target);
         }
         channel.close(true);
         Throwable failed = opening.getException();

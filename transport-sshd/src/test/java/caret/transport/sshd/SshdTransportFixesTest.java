@@ -28,6 +28,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.NetworkChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -50,6 +52,8 @@ import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelListener;
+import org.apache.sshd.common.io.IoSession;
+import org.apache.sshd.common.io.nio2.Nio2Session;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -488,6 +492,17 @@ class SshdTransportFixesTest {
             }
             assertEquals(List.of(SharedClient.LOCAL_WINDOW, SharedClient.LOCAL_WINDOW), windows);
             assertEquals(2L << 20, SharedClient.LOCAL_WINDOW);
+        }
+    }
+
+    // --- 7. Nagle off on the socket to the server: a 1-byte echo never waits for a delayed ACK
+
+    @Test
+    void theSocketToTheServerSendsSmallPacketsAtOnce() throws Exception {
+        try (SshConnection connection = transport.connect(settings(sshd))) {
+            IoSession io = ((SshdConnection) connection).session().getIoSession();
+            NetworkChannel socket = ((Nio2Session) io).getSocket();
+            assertTrue(socket.getOption(StandardSocketOptions.TCP_NODELAY), "TCP_NODELAY on " + io);
         }
     }
 

@@ -1,0 +1,144 @@
+package caret.transport.sshd;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.sshd.common.channel.LocalWindow;
+
+/**
+ * The data a channel's peer sent, waiting to be read; replaces MINA's {@code ChannelPipedInputStream}.
+ * A ring buffer: MINA's I/O thread {@link #receive receives} each packet's data (copied once, out
+ * of MINA's reused decoder buffer), {@link #read} copies it out and gives the window back; nothing
+ * else is copied or allocated per packet. It grows (doubling) to what is unread at most, never past
+ * the local window, and is allocated at the first data. MINA's pipe is one growing array too, but
+ * it compacts after every read past a packet's worth, so a reader behind by a full window moved up
+ * to 2 MiB for each 32 KiB it read.
+ *
+ * <p>Bounded by the local window: the peer may not send more than it. The peer's EOF ends reading
+ * after the last byte ({@link #eof}); {@link #close} ends it at once and drops what is left, and
+ * data that arrives after that is dropped too (the peer sends until it sees our CLOSE).
+ */
+final class ChannelInput {
+
+    private static final int MIN_CAPACITY = 16 * 1024;
+
+    private final LocalWindow window;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+
+    private byte[] ring = new byte[0];
+    /** Where the unread data starts in {@link #ring}. */
+    private int head;
+    /** How many bytes are unread. */
+    private int size;
+    private boolean eof;
+    private boolean closed;
+
+    ChannelInput(LocalWindow window) {
+        this.window = window;
+    }
+
+    /** Takes a copy of {@code len} bytes from MINA's I/O thread; dropped once closed. */
+    void receive(byte[] data, int off, int len) {
+        if (len == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (size + len > ring.length) {
+                grow(size + len);
+            }
+            int tail = (head + size) & (ring.length - 1);
+            int first = Math.min(len, ring.length - tail);
+            System.arraycopy(data, off, ring, tail, first);
+            System.arraycopy(data, off + first, ring, 0, len - first);
+            size += len;
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The peer sent EOF: reading ends after what has arrived. */
+    void eof() {
+        lock.lock();
+        try {
+            eof = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends reading now; a blocked reader gets an IOException. Idempotent. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            ring = new byte[0];
+            head = 0;
+            size = 0;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A power of two of at least {@code needed}, with the unread data moved to its start; under the lock. */
+    private void grow(int needed) {
+        byte[] larger = new byte[Math.max(MIN_CAPACITY, Integer.highestOneBit(needed - 1) << 1)];
+        int first = Math.min(size, ring.length - head);
+        System.arraycopy(ring, head, larger, 0, first);
+        System.arraycopy(ring, 0, larger, first, size - first);
+        ring = larger;
+        head = 0;
+    }
+
+    /**
+     * Blocks until data, EOF or close; copies as much as there is, up to {@code len}, and frees that
+     * much of the local window.
+     *
+     * @return the bytes read, or -1 after the peer's EOF
+     * @throws IOException when closed
+     */
+    int read(byte[] buffer, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, buffer.length);
+        if (len == 0) {
+            return 0;
+        }
+        int n = 0;
+        lock.lock();
+        try {
+            while (size == 0 && !eof && !closed) {
+                changed.await();
+            }
+            if (closed) {
+                throw new IOException("Closed");
+            }
+            n = Math.min(len, size);
+            int first = Math.min(n, ring.length - head);
+            System.arraycopy(ring, head, buffer, off, first);
+            System.arraycopy(ring, 0, buffer, off + first, n - first);
+            head = (head + n) & (ring.length - 1);
+            size -= n;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while waiting for data");
+        } finally {
+            lock.unlock();
+        }
+        if (n == 0) {
+            return -1; // eof, all read
+        }
+        if (window.isOpen()) {
+            window.release(n); // may send SSH_MSG_CHANNEL_WINDOW_ADJUST
+        }
+        return n;
+    }
+}

@@ -1,0 +1,137 @@
+package caret.transport.sshd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import caret.spi.ConnectionSettings;
+import caret.spi.CredentialPrompt;
+import caret.spi.Endpoint;
+import caret.spi.HostKeyVerifier;
+import caret.spi.SshChannel;
+import caret.spi.SshConnection;
+import caret.spi.TransportException;
+import caret.testkit.EchoServer;
+import caret.testkit.OpenSshServer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.cipher.CipherInformation;
+import org.apache.sshd.common.kex.KexProposalOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ciphers the transport offers, against a real OpenSSH sshd that allows only one: every byte
+ * goes up and comes back through an echo server (sha256 compared), across a key re-exchange in the
+ * middle, so both directions are encrypted by one side and decrypted by the other with fresh keys.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CiphersWithOpenSshTest {
+
+    private static final int SIZE = 8 * 1024 * 1024;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+            "aes128-ctr"})
+    void carriesEveryByteBothWaysAcrossARekey(String cipher) throws Exception {
+        try (OpenSshServer sshd = OpenSshServer.start(dir, "Ciphers " + cipher);
+                EchoServer echo = EchoServer.start();
+                SshConnection connection = new SshdTransport().connect(settings(sshd))) {
+            ClientSession session = ((SshdConnection) connection).session();
+            assertEquals(cipher, session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
+            assertEquals(cipher, session.getNegotiatedKexParameter(KexProposalOption.S2CENC));
+            if (cipher.startsWith("chacha20")) {
+                assertOurChaCha(session.getCipherInformation(true));
+                assertOurChaCha(session.getCipherInformation(false));
+            }
+            try (SshChannel channel = connection.openChannel(echo.endpoint(), new Endpoint("127.0.0.1", 40000))) {
+                byte[] data = new byte[SIZE];
+                new Random(cipher.hashCode()).nextBytes(data);
+                CompletableFuture<String> back = CompletableFuture.supplyAsync(() -> readAll(channel));
+                channel.write(data, 0, SIZE / 2);
+                assertTrue(session.reExchangeKeys().verify(Duration.ofSeconds(30)).isDone(), "key re-exchange");
+                channel.write(data, SIZE / 2, SIZE - SIZE / 2);
+                channel.sendEof();
+                assertEquals(SIZE + ":" + sha256(data, SIZE), back.get(60, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
+    void offersTheFastestCipherOfThisMachineFirstAndTheServerTakesIt() throws Exception {
+        assertEquals("aes128-gcm@openssh.com", CipherOrder.forAesInstructions(true).get(0).getName());
+        assertEquals("chacha20-poly1305@openssh.com", CipherOrder.forAesInstructions(false).get(0).getName());
+        assertEquals(List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com",
+                "aes128-ctr", "aes192-ctr", "aes256-ctr"),
+                CipherOrder.forAesInstructions(true).stream().map(c -> c.getName()).toList());
+        String first = CipherOrder.forThisMachine().get(0).getName();
+        // sshd's own default list has them all; the server takes the client's first that it has
+        try (OpenSshServer sshd = OpenSshServer.start(dir);
+                SshConnection connection = new SshdTransport().connect(settings(sshd))) {
+            ClientSession session = ((SshdConnection) connection).session();
+            assertEquals(first, session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
+            assertEquals(first, session.getNegotiatedKexParameter(KexProposalOption.S2CENC));
+        }
+    }
+
+    private static void assertOurChaCha(CipherInformation cipher) {
+        assertInstanceOf(ChaCha20Poly1305.class, cipher, "the JDK-backed chacha20-poly1305, not MINA's");
+    }
+
+    /** {@code count:sha256} of everything read to EOF. */
+    private static String readAll(SshChannel channel) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            long count = 0;
+            for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
+                digest.update(buffer, 0, n);
+                count += n;
+            }
+            return count + ":" + HexFormat.of().formatHex(digest.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256(byte[] data, int length) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        digest.update(data, 0, length);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static ConnectionSettings settings(OpenSshServer server) {
+        HostKeyVerifier verifier = new HostKeyVerifier() {
+            @Override
+            public void verify(Endpoint endpoint, caret.spi.HostKey key) throws TransportException {
+                if (!server.hostKey().equals(key)) {
+                    throw new TransportException(TransportException.Reason.HOST_KEY_UNKNOWN,
+                            "The host key of " + endpoint + " is not the test server's: " + key.openSshText());
+                }
+            }
+
+            @Override
+            public List<String> knownKeyTypes(Endpoint endpoint) {
+                return List.of(server.hostKey().type());
+            }
+        };
+        return new ConnectionSettings(server.endpoint(), server.user(), List.of(server.userKey()), verifier,
+                CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+    }
+}

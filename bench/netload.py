@@ -322,18 +322,22 @@ def idle(args):
             sys.exit(f"only {len(held)} of {args.count} connections echoed within {args.timeout} s")
         for key, events in sel.select(timeout=1.0):
             sock = key.fileobj
-            if events & selectors.EVENT_WRITE:
-                err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-                if err:
-                    sys.exit(f"connection {opened} to port {args.port} failed: {os.strerror(err)}")
-                sock.send(b"x")
-                sel.modify(sock, selectors.EVENT_READ)
-            else:
-                if sock.recv(1) != b"x":
-                    sys.exit(f"connection to port {args.port} closed instead of echoing (after {len(held)})")
-                sel.unregister(sock)
-                held.append(sock)
-                in_flight -= 1
+            try:
+                if events & selectors.EVENT_WRITE:
+                    err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                    if err:
+                        raise OSError(err, os.strerror(err))
+                    sock.send(b"x")
+                    sel.modify(sock, selectors.EVENT_READ)
+                else:
+                    if sock.recv(1) != b"x":
+                        raise ConnectionError("closed instead of echoing")
+                    sel.unregister(sock)
+                    held.append(sock)
+                    in_flight -= 1
+            except OSError as e:
+                sys.exit(f"a connection through port {args.port} failed with {len(held)} of {args.count} "
+                         f"held: {e}")
     open_seconds = time.monotonic() - start
     time.sleep(args.settle)
     result = {"count": len(held), "open_seconds": open_seconds, "rss_kib": rss_kib(args.pid)}

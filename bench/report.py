@@ -80,9 +80,16 @@ def load(folder):
     return records, samples, meta
 
 
+def matching(records, metric, cipher, client):
+    return [r for r in records if r["metric"] == metric and r["client"] == client and r["cipher"] in (cipher, "-")]
+
+
 def values(records, metric, cipher, client):
-    return [r["value"] for r in records
-            if r["metric"] == metric and r["client"] == client and r["cipher"] in (cipher, "-")]
+    return [r["value"] for r in matching(records, metric, cipher, client) if "value" in r]
+
+
+def failures(records, metric, cipher, client):
+    return sum(1 for r in matching(records, metric, cipher, client) if r.get("failed"))
 
 
 def num(v):
@@ -98,21 +105,22 @@ def num(v):
     return f"{v:.3f}"
 
 
-def cell(vs):
+def cell(vs, failed=0):
     if not vs:
-        return "–"
+        return f"failed ×{failed}" if failed else "–"
     med = statistics.median(vs)
-    if len(vs) == 1:
-        return num(med)
-    return f"{num(med)} ({num(min(vs))}–{num(max(vs))})"
+    text = num(med) if len(vs) == 1 else f"{num(med)} ({num(min(vs))}–{num(max(vs))})"
+    return text + (f" failed ×{failed}" if failed else "")
 
 
-def check(target, med, ssh_med):
-    """The target's text and PASS/MISS, or ("", "") when there is none or nothing to compare."""
+def check(target, med, ssh_med, failed):
+    """The target's text and PASS/MISS, or ("", "") when there is none; a measurement that failed misses."""
     if target is None:
         return "", ""
     kind, op, goal = target
     text = f"{'≥' if op == '>=' else '≤'}{goal:g}{'x' if kind == 'ratio' else ''}"
+    if failed:
+        return text, "MISS"
     if med is None or (kind == "ratio" and not ssh_med):
         return text, "n/a"
     value = med / ssh_med if kind == "ratio" else med
@@ -133,14 +141,15 @@ def table_rows(records, cipher_list, first_cipher):
         body = []
         for row in rows:
             per = {c: values(records, row.metric, cipher, c) for c in CLIENTS + ("direct",)}
-            if not any(per.values()):
+            bad = {c: failures(records, row.metric, cipher, c) for c in CLIENTS + ("direct",)}
+            if not any(per.values()) and not any(bad.values()):
                 continue
             med = {c: statistics.median(v) if v else None for c, v in per.items()}
-            line = [row.label, row.unit, num(med["direct"]) if per["direct"] else "", cell(per["ssh"])]
+            line = [row.label, row.unit, num(med["direct"]) if per["direct"] else "", cell(per["ssh"], bad["ssh"])]
             for client, target in (("caret-sshd", row.target), ("caret-jsch", row.jsch_target)):
                 ratio = med[client] / med["ssh"] if med[client] is not None and med["ssh"] else None
-                text, mark = check(target, med[client], med["ssh"])
-                line += [cell(per[client]), f"{ratio:.2f}x" if ratio is not None else "–", text, mark]
+                text, mark = check(target, med[client], med["ssh"], bad[client])
+                line += [cell(per[client], bad[client]), f"{ratio:.2f}x" if ratio is not None else "–", text, mark]
             body.append(line)
         if body:
             out.append([f"[{title}]"] + [""] * (len(header) - 1))
@@ -168,7 +177,11 @@ def incidents(folder):
     """Connections Caret lost (and reconnected) during the run, and measurements that failed."""
     lines = []
     for log in sorted((folder / "logs").glob("caret-*.log")):
-        lost = [l.strip() for l in log.read_text(errors="replace").splitlines() if " lost: " in l and "retrying in" in l]
+        text = log.read_text(errors="replace").splitlines()
+        lost = [l.strip() for l in text if " lost: " in l and "retrying in" in l]
+        deaths = [l.strip() for l in text if l.startswith("Terminating due to") or "Exception in thread" in l]
+        if deaths:
+            lines.append(f"{log.stem}: died {len(deaths)} times during the run: {deaths[0]}")
         if lost:
             lines.append(f"{log.stem}: its SSH connection dropped {len(lost)} times during the run (Caret reconnected); "
                          f"first: {lost[0]}")

@@ -319,7 +319,7 @@ def idle(args):
             in_flight += 1
             opened += 1
         if time.monotonic() > deadline:
-            sys.exit(f"only {len(held)} of {args.count} connections echoed within {args.timeout} s")
+            gave_up(len(held), f"only {len(held)} of {args.count} connections echoed within {args.timeout} s")
         for key, events in sel.select(timeout=1.0):
             sock = key.fileobj
             try:
@@ -336,8 +336,8 @@ def idle(args):
                     held.append(sock)
                     in_flight -= 1
             except OSError as e:
-                sys.exit(f"a connection through port {args.port} failed with {len(held)} of {args.count} "
-                         f"held: {e}")
+                gave_up(len(held), f"a connection through port {args.port} failed with {len(held)} of "
+                                   f"{args.count} held: {e}")
     open_seconds = time.monotonic() - start
     time.sleep(args.settle)
     result = {"count": len(held), "open_seconds": open_seconds, "rss_kib": rss_kib(args.pid)}
@@ -346,6 +346,12 @@ def idle(args):
     for sock in held:
         sock.close()
     print(json.dumps(result))
+
+
+def gave_up(held, why):
+    """Ends an idle test that could not open every connection: how many it held, on stdout, and why."""
+    print(json.dumps({"count": held}))
+    sys.exit(why)
 
 
 def heap_info(jcmd, pid, gc):

@@ -54,10 +54,11 @@ def rows_for(cipher):
 COMMON_ROWS = [
     Row("startup_ms", "start-up to first forwarded echo", "ms", False, ("abs", "<=", 300)),
     Row("rss_start", "RSS, forwards up, idle after start", "MiB", False, ("abs", "<=", 64)),
-    Row("rss_after", "RSS, idle again after the round", "MiB", False, ("abs", "<=", 64)),
+    Row("rss_after", "RSS, idle again after the load", "MiB", False, ("abs", "<=", 64)),
     Row("lat_p50", "new connection + 1 B echo, p50", "ms", False, ("ratio", "<=", 1.2)),
     Row("lat_p99", "new connection + 1 B echo, p99", "ms", False, ("ratio", "<=", 2.0)),
     Row("rr", "request/response, 16 clients, 100 B", "1/s", True, ("ratio", ">=", 1.5)),
+    Row("idle_held", "idle connections held (of the count asked)", "conns", True),
     Row("idle_rss", "RSS holding the idle connections", "MiB", False, ("abs", "<=", 256)),
     Row("idle_heap", "live heap holding the idle connections", "MiB", False),
     Row("idle_open_rate", "opening the idle connections", "1/s", True),

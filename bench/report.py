@@ -130,7 +130,7 @@ def check(target, med, ssh_med, failed):
 
 
 def table_rows(records, cipher_list, first_cipher):
-    header = ["metric", "unit", "direct", "ssh", "caret-sshd", "ratio", "target", "", "caret-jsch", "ratio", "target", ""]
+    header = ["metric", "unit", "direct", "ssh", "caret-sshd", "ratio", "target", "met", "caret-jsch", "ratio", "target", "met"]
     out = [header]
     sections = []
     for cipher in cipher_list:

@@ -6,16 +6,18 @@ Servers (each runs until killed; PORT 0 takes a free one; prints "ready PORT" on
   sink-server PORT [--rate B] reads to EOF, then answers the byte count (8 bytes, big endian)
                               and closes; --rate reads at most B bytes/s per connection
 
-Load (each prints one JSON object on stdout):
+Load and measurement (each prints one JSON object on stdout, except await-echo):
   await-echo PORT             polls until a 1-byte echo through PORT works; prints "epoch TIME"
   latency PORT                sequential connect + 1-byte echo + close: p50, p99
   rr PORT                     concurrent clients, fixed-size request/response: rate
   stream PORT                 bulk to a sink-server, directly or through a SOCKS5 proxy: MB/s
   idle PORT --count N         opens N echoed connections, measures a process holding them
+  heap PID --jcmd JCMD        a JVM's heap used and committed (with --gc: the live heap)
 """
 
 import argparse
 import json
+import math
 import os
 import resource
 import selectors
@@ -173,8 +175,8 @@ def await_echo(args):
 
 
 def percentile(sorted_values, p):
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
-    return sorted_values[index]
+    """Nearest rank: the smallest value with at least p % of the values at or below it."""
+    return sorted_values[max(0, math.ceil(p / 100 * len(sorted_values)) - 1)]
 
 
 def latency(args):

@@ -162,12 +162,12 @@ final class ForwardRunner implements ForwardContext {
             if (state != ForwardState.WAITING) {
                 return;
             }
-            if (!connection.listensOnServer()) {
-                becomeReady();
+            if (connection.listensOnServer()) {
+                restorer = Thread.ofVirtual().name("caret-restore").start(this::restore);
                 return;
             }
-            restorer = Thread.ofVirtual().name("caret-restore").start(this::restore);
         }
+        readyAgain();
     }
 
     private void restore() {
@@ -180,11 +180,7 @@ final class ForwardRunner implements ForwardContext {
                         + " (the server did not give back port " + running.address().port() + ")");
             });
             if (back) {
-                synchronized (lock) {
-                    if (state == ForwardState.WAITING) {
-                        becomeReady();
-                    }
-                }
+                readyAgain();
             }
         } catch (InterruptedException stoppedOrLostAgain) {
             log.debug("[{}] restore interrupted", name);
@@ -202,10 +198,16 @@ final class ForwardRunner implements ForwardContext {
         events.accept(new ForwardEvent.Waiting(server, name, reason));
     }
 
-    /** Called holding the lock. */
-    private void becomeReady() {
-        state = ForwardState.READY;
-        Endpoint address = address();
+    /** From waiting to ready, unless stopped meanwhile; the event goes out after the lock is released. */
+    private void readyAgain() {
+        Endpoint address;
+        synchronized (lock) {
+            if (state != ForwardState.WAITING) {
+                return;
+            }
+            state = ForwardState.READY;
+            address = address();
+        }
         log.info("[{}] ready again on {}{}", name, address, running.onServer() ? " (on the server)" : "");
         events.accept(new ForwardEvent.Ready(server, name, address, running.onServer()));
     }
@@ -213,6 +215,12 @@ final class ForwardRunner implements ForwardContext {
     /** Called holding the lock. */
     private Endpoint address() {
         return movedTo != null ? movedTo : running == null ? null : running.address();
+    }
+
+    ForwardState state() {
+        synchronized (lock) {
+            return state;
+        }
     }
 
     ForwardStatus status() {

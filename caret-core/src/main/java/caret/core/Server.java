@@ -463,7 +463,7 @@ public final class Server implements AutoCloseable {
                 if (runner == null) {
                     return false;
                 }
-                ForwardState state = runner.status().state();
+                ForwardState state = runner.state();
                 return state == ForwardState.STARTING || state == ForwardState.READY || state == ForwardState.WAITING;
             }
         }
@@ -530,7 +530,7 @@ public final class Server implements AutoCloseable {
                 }
                 current = runner;
             }
-            if (current != null && current.status().state() == ForwardState.WAITING) {
+            if (current != null && current.state() == ForwardState.WAITING) {
                 current.resume();
                 return;
             }

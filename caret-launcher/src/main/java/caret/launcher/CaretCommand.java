@@ -22,9 +22,7 @@ import caret.spi.InvalidSpecException;
 import caret.spi.TransportException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,21 +60,8 @@ final class CaretCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "-L", paramLabel = "[bind_address:]port:host:hostport",
-            description = "Local forward: a port on this machine (loopback unless a bind address is given) to host:hostport as the server sees it. Port 0 picks a free port.")
-    List<String> local = new ArrayList<>();
-
-    @Option(names = "-R", paramLabel = "[bind_address:]port:host:hostport",
-            description = "Reverse forward: a port on the server (its loopback unless a bind address is given) back to host:hostport on this machine. Port 0 lets the server choose.")
-    List<String> reverse = new ArrayList<>();
-
-    @Option(names = "-D", paramLabel = "[bind_address:]port",
-            description = "Dynamic forward: a SOCKS 4, 4a and 5 proxy on this machine; names are resolved on the server.")
-    List<String> dynamic = new ArrayList<>();
-
-    @Option(names = "--forward", paramLabel = "TYPE=SPEC",
-            description = "A forward of any installed type, e.g. --forward local=8080:db:5432 (see 'caret plugins').")
-    List<String> forwards = new ArrayList<>();
+    @Mixin
+    ForwardOptions given = new ForwardOptions();
 
     @Option(names = "--socks-user", paramLabel = "USER",
             description = "Dynamic forwards (-D, --forward dynamic=...) take only SOCKS5 clients with this username and its password, "
@@ -254,18 +239,21 @@ final class CaretCommand implements Callable<Integer> {
                 return ControlCommands.send(control, new ControlRequest(op, destination, null, null, null, null, null, null), out, err);
             }
             case "forward", "cancel" -> {
-                List<String[]> all = new ArrayList<>();
-                local.forEach(s -> all.add(new String[] {"local", s}));
-                reverse.forEach(s -> all.add(new String[] {"reverse", s}));
-                dynamic.forEach(s -> all.add(new String[] {"dynamic", s}));
+                List<ForwardOptions.Requested> all;
+                try {
+                    all = given.requested();
+                } catch (IllegalArgumentException e) {
+                    err.println("Error: " + e.getMessage());
+                    return USAGE;
+                }
                 if (all.isEmpty()) {
                     err.println("Error: -O " + op + " needs a forward: -L, -R or -D");
                     return USAGE;
                 }
                 int exit = 0;
-                for (String[] one : all) {
+                for (ForwardOptions.Requested one : all) {
                     exit = Math.max(exit, ControlCommands.send(control,
-                            new ControlRequest(op, destination, null, null, one[0], one[1], null, null), out, err));
+                            new ControlRequest(op, destination, null, null, one.kind(), one.spec(), null, null), out, err));
                 }
                 return exit;
             }
@@ -314,21 +302,8 @@ final class CaretCommand implements Callable<Integer> {
      */
     private List<ForwardSpec> parseForwards(Caret caret, List<ConfigForward> fromConfig) throws InvalidSpecException {
         List<ForwardSpec> specs = new ArrayList<>();
-        for (String s : local) {
-            specs.add(caret.parse("local", s));
-        }
-        for (String s : reverse) {
-            specs.add(caret.parse("reverse", s));
-        }
-        for (String s : dynamic) {
-            specs.add(caret.parse(DYNAMIC, s));
-        }
-        for (String s : forwards) {
-            int eq = s.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("Bad --forward '" + s + "': write TYPE=SPEC, e.g. --forward local=8080:db:5432");
-            }
-            specs.add(caret.parse(s.substring(0, eq), s.substring(eq + 1)));
+        for (ForwardOptions.Requested forward : given.requested()) {
+            specs.add(caret.parse(forward.kind(), forward.spec()));
         }
         for (ConfigForward forward : fromConfig) {
             ForwardSpec spec;
@@ -378,34 +353,28 @@ final class CaretCommand implements Callable<Integer> {
      * @throws IllegalArgumentException for a file name with a token Caret does not expand
      */
     private ConnectionSettings settings(Target target, SshOptions ssh, HostEntry entry, Optional<UserPrompt> prompt) {
-        Path home = Path.of(System.getProperty("user.home"));
         Tokens tokens = entry.tokens();
         List<String> named = new ArrayList<>(identities.stream().map(Path::toString).toList());
         named.addAll(ssh.identityFiles());
         List<Path> keys = new ArrayList<>(files(named, tokens));
         entry.identityFiles().ifPresent(keys::addAll);
         if (named.isEmpty() && entry.identityFiles().isEmpty()) {
-            for (String name : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
-                Path key = home.resolve(".ssh").resolve(name);
-                if (Files.isReadable(key)) {
-                    keys.add(key);
-                }
-            }
+            keys.addAll(SshDefaults.identities());
         }
         List<Path> userFiles = ssh.words("UserKnownHostsFile").map(words -> files(words, tokens))
-                .or(entry::userKnownHostsFiles).orElse(List.of(home.resolve(".ssh/known_hosts")));
+                .or(entry::userKnownHostsFiles).orElse(List.of(SshDefaults.userKnownHosts()));
         // UserKnownHostsFile none: new keys go nowhere (as with ssh), never into the first global file
         List<Path> knownHosts = new ArrayList<>(userFiles.isEmpty() ? List.of(Path.of("/dev/null")) : userFiles);
         knownHosts.addAll(ssh.words("GlobalKnownHostsFile").map(words -> files(words, tokens))
-                .or(entry::globalKnownHostsFiles).orElse(List.of(Path.of("/etc/ssh/ssh_known_hosts"))));
+                .or(entry::globalKnownHostsFiles).orElse(List.of(SshDefaults.globalKnownHosts())));
         HostKeyPolicy policy = ssh.hostKeyPolicy().or(entry::strictHostKeyChecking).orElse(HostKeyPolicy.ASK);
         HostKeyPrompt hostKeyPrompt = prompt.<HostKeyPrompt>map(p -> p).orElse(HostKeyPrompt.NONE);
         CredentialPrompt credentials = prompt.<CredentialPrompt>map(p -> p).orElse(CredentialPrompt.NONE);
         return new ConnectionSettings(target.server(), target.user(), keys,
                 Caret.knownHosts(knownHosts, policy, hostKeyPrompt), credentials,
-                ssh.seconds("ServerAliveInterval").or(entry::serverAliveInterval).orElse(Duration.ofSeconds(10)),
-                ssh.integer("ServerAliveCountMax", 1, 1000).or(entry::serverAliveCountMax).orElse(3),
-                ssh.seconds("ConnectTimeout").or(entry::connectTimeout).orElse(Duration.ofSeconds(30)));
+                ssh.seconds("ServerAliveInterval").or(entry::serverAliveInterval).orElse(SshDefaults.KEEPALIVE_INTERVAL),
+                ssh.integer("ServerAliveCountMax", 1, 1000).or(entry::serverAliveCountMax).orElse(SshDefaults.KEEPALIVE_COUNT_MAX),
+                ssh.seconds("ConnectTimeout").or(entry::connectTimeout).orElse(SshDefaults.CONNECT_TIMEOUT));
     }
 
     /** File names from the command line, expanded; {@code none} names no file. */

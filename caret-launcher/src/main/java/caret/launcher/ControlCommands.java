@@ -5,7 +5,6 @@ import caret.launcher.control.ControlReply;
 import caret.launcher.control.ControlRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -166,17 +165,8 @@ final class ControlCommands {
         @Option(names = "--off", description = "Add it switched off.")
         boolean off;
 
-        @Option(names = "-L", paramLabel = "[bind_address:]port:host:hostport", description = "A local forward.")
-        List<String> local = new ArrayList<>();
-
-        @Option(names = "-R", paramLabel = "[bind_address:]port:host:hostport", description = "A reverse forward.")
-        List<String> reverse = new ArrayList<>();
-
-        @Option(names = "-D", paramLabel = "[bind_address:]port", description = "A dynamic (SOCKS) forward.")
-        List<String> dynamic = new ArrayList<>();
-
-        @Option(names = "--forward", paramLabel = "TYPE=SPEC", description = "A forward of any installed type.")
-        List<String> forwards = new ArrayList<>();
+        @Mixin
+        ForwardOptions given = new ForwardOptions();
 
         @Option(names = "--socks-user", paramLabel = "USER",
                 description = "For a dynamic forward: clients must log in as USER (SOCKS5); the password is read from $"
@@ -189,26 +179,21 @@ final class ControlCommands {
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
-            List<String[]> all = new ArrayList<>();
-            local.forEach(s -> all.add(new String[] {"local", s}));
-            reverse.forEach(s -> all.add(new String[] {"reverse", s}));
-            dynamic.forEach(s -> all.add(new String[] {"dynamic", s}));
-            for (String f : forwards) {
-                int eq = f.indexOf('=');
-                if (eq <= 0) {
-                    err.println("Error: bad --forward '" + f + "': write TYPE=SPEC, e.g. --forward local=8080:db:5432");
-                    return CaretCommand.USAGE;
-                }
-                all.add(new String[] {f.substring(0, eq), f.substring(eq + 1)});
+            List<ForwardOptions.Requested> all;
+            try {
+                all = given.requested();
+            } catch (IllegalArgumentException e) {
+                err.println("Error: " + e.getMessage());
+                return CaretCommand.USAGE;
             }
             if (all.size() != 1) {
                 err.println("Error: give exactly one forward: -L, -R, -D or --forward TYPE=SPEC");
                 return CaretCommand.USAGE;
             }
-            String[] one = all.getFirst();
+            ForwardOptions.Requested one = all.getFirst();
             Map<String, String> options = null;
             if (socksUser != null) {
-                if (!one[0].equals("dynamic")) {
+                if (!one.kind().equals("dynamic")) {
                     err.println("Error: --socks-user is for dynamic forwards (-D)");
                     return CaretCommand.USAGE;
                 }
@@ -220,7 +205,7 @@ final class ControlCommands {
                     return CaretCommand.USAGE;
                 }
             }
-            return send(socket, new ControlRequest("add", server, null, name, one[0], one[1], options, !off),
+            return send(socket, new ControlRequest("add", server, null, name, one.kind(), one.spec(), options, !off),
                     spec.commandLine().getOut(), err);
         }
     }

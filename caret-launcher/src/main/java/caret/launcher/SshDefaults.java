@@ -2,11 +2,20 @@ package caret.launcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The files ssh uses when none are named: the user's default keys and known_hosts files. */
+/**
+ * What Caret uses when neither the command line, ssh_config nor the configuration file says: ssh's
+ * default keys and known_hosts files, and keepalive and connect timeout (ssh has no keepalive by
+ * default; Caret notices a dead connection within 30 s).
+ */
 final class SshDefaults {
+
+    static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(10);
+    static final int KEEPALIVE_COUNT_MAX = 3;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     private SshDefaults() {
     }
@@ -25,7 +34,16 @@ final class SshDefaults {
 
     /** ~/.ssh/known_hosts, then /etc/ssh/ssh_known_hosts. */
     static List<Path> knownHosts() {
-        return List.of(home().resolve(".ssh/known_hosts"), Path.of("/etc/ssh/ssh_known_hosts"));
+        return List.of(userKnownHosts(), globalKnownHosts());
+    }
+
+    /** ~/.ssh/known_hosts: where new keys are added. */
+    static Path userKnownHosts() {
+        return home().resolve(".ssh/known_hosts");
+    }
+
+    static Path globalKnownHosts() {
+        return Path.of("/etc/ssh/ssh_known_hosts");
     }
 
     private static Path home() {

@@ -20,7 +20,6 @@ import caret.spi.InvalidSpecException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -228,9 +227,9 @@ final class UpCommand implements Callable<Integer> {
         ConnectionSettings settings = new ConnectionSettings(new Endpoint(server.host(), server.port()), user, identities,
                 Caret.knownHosts(knownHosts, policy, prompt.<HostKeyPrompt>map(p -> p).orElse(HostKeyPrompt.NONE)),
                 prompt.<CredentialPrompt>map(p -> p).orElse(CredentialPrompt.NONE),
-                server.keepaliveInterval() == null ? Duration.ofSeconds(10) : server.keepaliveInterval(),
-                server.keepaliveCountMax() == null ? 3 : server.keepaliveCountMax(),
-                server.connectTimeout() == null ? Duration.ofSeconds(30) : server.connectTimeout());
+                server.keepaliveInterval() == null ? SshDefaults.KEEPALIVE_INTERVAL : server.keepaliveInterval(),
+                server.keepaliveCountMax() == null ? SshDefaults.KEEPALIVE_COUNT_MAX : server.keepaliveCountMax(),
+                server.connectTimeout() == null ? SshDefaults.CONNECT_TIMEOUT : server.connectTimeout());
         if (server.proxyJump() == null) {
             return settings;
         }

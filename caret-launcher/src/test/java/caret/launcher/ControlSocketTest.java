@@ -162,9 +162,9 @@ class ControlSocketTest {
             assertTrue(Traffic.roundTrips(new Endpoint("127.0.0.1", port)));
 
             own.kill();
-            Await.until("the outage said", Duration.ofSeconds(30), () -> read(stderr).contains("retrying in"));
-            assertTrue(read(stderr).matches("(?s).*Connection to 127\\.0\\.0\\.1:" + own.port() + " lost: .*; retrying in \\d+ s, attempt 1.*"),
-                    read(stderr));
+            Await.until("the outage said", Duration.ofSeconds(30), () -> LauncherProcess.read(stderr).contains("retrying in"));
+            assertTrue(LauncherProcess.read(stderr).matches("(?s).*Connection to 127\\.0\\.0\\.1:" + own.port() + " lost: .*; retrying in \\d+ s, attempt 1.*"),
+                    LauncherProcess.read(stderr));
             JsonNode waiting = StatusJson.forward(StatusJson.of(socket), "local 0:" + echo.endpoint());
             assertEquals("WAITING", waiting.get("state").asString());
             assertFree(port, false);
@@ -173,10 +173,10 @@ class ControlSocketTest {
             long back = System.nanoTime();
             Await.until("forward back", Duration.ofSeconds(5), () -> Traffic.roundTrips(new Endpoint("127.0.0.1", port)));
             assertTrue(Duration.ofNanos(System.nanoTime() - back).toMillis() <= 5_000);
-            Await.until("the return said", Duration.ofSeconds(10), () -> read(stderr).contains("connected again"));
+            Await.until("the return said", Duration.ofSeconds(10), () -> LauncherProcess.read(stderr).contains("connected again"));
 
             Await.until("the hook ran for down, then up", Duration.ofSeconds(30), () -> downThenUp(events));
-            JsonNode down = JsonMapper.builder().build().readTree(read(events).lines()
+            JsonNode down = JsonMapper.builder().build().readTree(LauncherProcess.read(events).lines()
                     .filter(l -> l.contains("\"event\":\"down\"")).findFirst().orElseThrow());
             assertEquals("127.0.0.1:" + own.port(), down.get("server").asString());
             assertTrue(down.get("reason").asString().contains("lost"), down.toString());
@@ -224,7 +224,7 @@ class ControlSocketTest {
             caret.destroy();
             caret.waitFor(20, TimeUnit.SECONDS);
         }
-        String log = read(stderr);
+        String log = LauncherProcess.read(stderr);
         assertTrue(log.lines().count() > 50, "expected a -vvv log");
         assertFalse(log.contains(password), "the SOCKS password reached the log");
     }
@@ -259,7 +259,7 @@ class ControlSocketTest {
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-")); // a careless chmod
             String refused = runAsNobody(probe, socket);
             assertTrue(refused.contains("\"ok\":false") && refused.contains("Refused: this Caret belongs to root"), refused);
-            Await.until("the refusal logged", () -> read(stderr).contains("refused a connection from user nobody"));
+            Await.until("the refusal logged", () -> LauncherProcess.read(stderr).contains("refused a connection from user nobody"));
             assertTrue(control("status", "-S", socket.toString()).stdout().contains("connected"), "its own user still gets in");
         } finally {
             caret.destroy();
@@ -308,17 +308,10 @@ class ControlSocketTest {
         }
     }
 
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "";
-        } catch (IOException e) {
-            return "";
-        }
-    }
 
     /** Whether the hook got a "down" and then an "up". */
     private static boolean downThenUp(Path events) {
-        List<String> lines = read(events).lines().toList();
+        List<String> lines = LauncherProcess.read(events).lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains("\"event\":\"down\"")) {
                 return lines.subList(i, lines.size()).stream().anyMatch(line -> line.contains("\"event\":\"up\""));

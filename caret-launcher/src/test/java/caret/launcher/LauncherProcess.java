@@ -90,6 +90,15 @@ final class LauncherProcess {
         return ready;
     }
 
+    /** What a launcher has written to a file so far; empty while there is no such file. */
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     static String read(InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import caret.testkit.EchoServer;
 import caret.testkit.OpenSshServer;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -23,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -197,24 +194,17 @@ class LauncherProcessTest {
     /** Waits for the launcher's ready line in the file its standard output goes to, and returns the port. */
     private static String readyPort(Process caret, Path stdout, Path stderr) {
         Pattern ready = Pattern.compile("ready: connect to 127\\.0\\.0\\.1:(\\d+)");
-        Await.until("a ready line in " + stdout, Duration.ofSeconds(60), () -> ready.matcher(read(stdout)).find()
+        Await.until("a ready line in " + stdout, Duration.ofSeconds(60), () -> ready.matcher(LauncherProcess.read(stdout)).find()
                 || !caret.isAlive());
-        Matcher matcher = ready.matcher(read(stdout));
-        assertTrue(matcher.find(), () -> "no ready line; stdout: " + read(stdout) + "; stderr: " + read(stderr));
+        Matcher matcher = ready.matcher(LauncherProcess.read(stdout));
+        assertTrue(matcher.find(), () -> "no ready line; stdout: " + LauncherProcess.read(stdout) + "; stderr: " + LauncherProcess.read(stderr));
         return matcher.group(1);
     }
 
     private static boolean contains(Path file, String text) {
-        return read(file).contains(text);
+        return LauncherProcess.read(file).contains(text);
     }
 
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return "";
-        }
-    }
 
     @Test
     void withoutReconnectExits255SayingWhyWhenTheServerGoesAway(@TempDir Path other) throws Exception {

@@ -83,8 +83,8 @@ class UpCommandTest {
             assertTrue(Traffic.roundTrips(new Endpoint("127.0.0.1", ready.get("db"))), "local forward on a (sshd)");
             assertEquals(WebPage.BODY, Curl.fetch("--proxy", "socks5h://alice:" + PASSWORD + "@127.0.0.1:" + ready.get("socks"),
                     "http://127.0.0.1:" + web.port() + "/"));
-            Await.until("the hook told of each forward coming up", () -> read(events).contains("\"forward\":\"db\"")
-                    && read(events).contains("\"event\":\"up\""));
+            Await.until("the hook told of each forward coming up", () -> LauncherProcess.read(events).contains("\"forward\":\"db\"")
+                    && LauncherProcess.read(events).contains("\"event\":\"up\""));
             assertEquals(WebPage.BODY, Curl.fetch("http://127.0.0.1:" + ready.get("api") + "/"), "reverse forward on b (jsch)");
 
             JsonNode status = StatusJson.of(socket);
@@ -136,19 +136,12 @@ class UpCommandTest {
             caret.destroy();
             caret.waitFor(20, TimeUnit.SECONDS);
         }
-        String log = read(stderr);
+        String log = LauncherProcess.read(stderr);
         assertTrue(log.contains("[db] ready on"), "a -v log: " + log);
         assertFalse(log.contains(PASSWORD), "the SOCKS password from the file reached the log");
-        assertFalse(read(events).contains(PASSWORD), "the SOCKS password reached the event hook");
+        assertFalse(LauncherProcess.read(events).contains(PASSWORD), "the SOCKS password reached the event hook");
     }
 
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "";
-        } catch (java.io.IOException e) {
-            return "";
-        }
-    }
 
     @Test
     void everyFailureIsExplainedInStatusAndInTheLog() throws Exception {

@@ -632,6 +632,91 @@ public abstract class SshTransportContract {
         }
     }
 
+    /**
+     * The other side of the race above: the server closes channels (their destination hangs up)
+     * while our writers push into them as fast as the window lets them. No DATA may follow the
+     * CLOSE that answers the server's, or sshd ends the whole session ("data packet referred to
+     * nonexistent channel"); every writer ends with an IOException and the connection lives on.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    public void survivesChannelsTheServerClosesWhileTheirWritersRun() throws Exception {
+        try (HangingUpServer destination = new HangingUpServer();
+                SshConnection connection = transport().connect(settings(sshd))) {
+            for (int round = 0; round < 8; round++) {
+                int count = 32;
+                List<CompletableFuture<Throwable>> writers = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    SshChannel channel = connection.openChannel(destination.endpoint(), localOriginator());
+                    CompletableFuture<Throwable> end = new CompletableFuture<>();
+                    writers.add(end);
+                    Thread.ofVirtual().start(() -> {
+                        byte[] chunk = new byte[32 * 1024];
+                        try (channel) {
+                            while (true) {
+                                channel.write(chunk, 0, chunk.length);
+                            }
+                        } catch (Throwable t) {
+                            end.complete(t);
+                        }
+                    });
+                }
+                for (CompletableFuture<Throwable> end : writers) {
+                    Throwable t = end.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                    assertTrue(t instanceof IOException, () -> "the writer ends with an IOException, not " + t);
+                }
+                assertTrue(connection.isOpen(), () -> "the server closing channels under their writers leaves the"
+                        + " connection up; sshd says: " + sshd.log());
+                roundTrip(connection);
+            }
+        }
+    }
+
+    /**
+     * A destination on 127.0.0.1 that reads a different amount from each connection (0 to 1 MiB)
+     * and then closes it with data unread, so that the kernel resets it and sshd closes the channel.
+     */
+    private static final class HangingUpServer implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+
+        HangingUpServer() throws IOException {
+            Thread.ofVirtual().start(() -> {
+                SplittableRandom random = new SplittableRandom(7);
+                try {
+                    while (true) {
+                        Socket socket = server.accept();
+                        long limit = random.nextLong(1024 * 1024);
+                        Thread.ofVirtual().start(() -> {
+                            byte[] buffer = new byte[16 * 1024];
+                            try (socket) {
+                                for (long read = 0; read < limit; ) {
+                                    int n = socket.getInputStream().read(buffer);
+                                    if (n < 0) {
+                                        break;
+                                    }
+                                    read += n;
+                                }
+                            } catch (IOException ignored) {
+                                // the hang-up is the point
+                            }
+                        });
+                    }
+                } catch (IOException stopped) {
+                    // closed
+                }
+            });
+        }
+
+        Endpoint endpoint() {
+            return new Endpoint("127.0.0.1", server.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
     // --- through one jump host (ProxyJump): two real sshd, each host key checked under its own name
 
     @Test

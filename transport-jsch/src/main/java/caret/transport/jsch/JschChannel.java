@@ -1,6 +1,7 @@
 package caret.transport.jsch;
 
 import caret.spi.SshChannel;
+import caret.transport.jsch.byname.PacketTap;
 
 import com.jcraft.jsch.Channel;
 
@@ -24,8 +25,21 @@ import java.util.Objects;
  * the channel by then and ends the whole session ("data packet referred to nonexistent channel").
  * So {@link #close()} never disconnects while a write or EOF is in progress: it marks the channel
  * closing, wakes the reader, and the writer disconnects as soon as its JSch call returns.
+ *
+ * <p>The server's CLOSE races the same way, on JSch's session thread, which answers it at once. So
+ * as the server's CLOSE is decrypted ({@link PacketTap#beforeClose}), before JSch reads it, the
+ * session thread waits for a write in progress to return (at most {@link #PEER_CLOSE_WAIT_MILLIS}:
+ * a writer that waits for window the server will never give now stays in JSch until the CLOSE is
+ * handled, and then fails) and no new write begins.
  */
 final class JschChannel implements SshChannel {
+
+    /**
+     * How long JSch's session thread waits, at the server's CLOSE, for a write in progress. A
+     * writer whose window had opened is done within microseconds; one still short of window stays
+     * until the CLOSE is handled: this long, during which the session reads nothing else.
+     */
+    static final long PEER_CLOSE_WAIT_MILLIS = 200;
 
     private final Channel channel;
     private final Inbound in;
@@ -35,6 +49,7 @@ final class JschChannel implements SshChannel {
     private boolean writing;
     private boolean eofSent;
     private boolean closing;
+    private boolean closedByServer;
     private boolean released;
 
     JschChannel(Channel channel, Inbound in, OutputStream out, String name) {
@@ -42,6 +57,23 @@ final class JschChannel implements SshChannel {
         this.in = in;
         this.out = out;
         this.name = name;
+        PacketTap.beforeClose(channel.getId(), this::serverCloses);
+    }
+
+    /** JSch's session thread, as the server's CLOSE arrives and before JSch answers it. */
+    private void serverCloses() {
+        synchronized (lock) {
+            closedByServer = true;
+            long deadline = System.nanoTime() + PEER_CLOSE_WAIT_MILLIS * 1_000_000;
+            for (long left; writing && (left = deadline - System.nanoTime()) > 0; ) {
+                try {
+                    lock.wait(left / 1_000_000 + 1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // JSch's session thread is being stopped
+                    return;
+                }
+            }
+        }
     }
 
     @Override
@@ -92,8 +124,8 @@ final class JschChannel implements SshChannel {
     @Override
     public void sendEof() throws IOException {
         synchronized (lock) {
-            if (eofSent || closing) {
-                return;
+            if (eofSent || closing || closedByServer) {
+                return; // after the server's CLOSE, as JSch itself does: there is nobody to tell
             }
         }
         if (!beginWrite(true)) {
@@ -120,6 +152,9 @@ final class JschChannel implements SshChannel {
             if (closing) {
                 throw new IOException("The " + name + " is closed");
             }
+            if (closedByServer) {
+                throw new IOException("The " + name + " was closed by the server");
+            }
             if (eofSent) {
                 if (eof) {
                     return false;
@@ -143,7 +178,7 @@ final class JschChannel implements SshChannel {
             released |= release;
         }
         if (release) {
-            channel.disconnect();
+            disconnect();
         }
     }
 
@@ -161,8 +196,14 @@ final class JschChannel implements SshChannel {
         }
         in.shut();
         if (release) {
-            channel.disconnect(); // CLOSE; for a forwarded channel also ends JSch's channel thread
+            disconnect();
         }
+    }
+
+    /** CLOSE; for a forwarded channel also ends JSch's channel thread. */
+    private void disconnect() {
+        PacketTap.forget(channel.getId());
+        channel.disconnect();
     }
 
     @Override

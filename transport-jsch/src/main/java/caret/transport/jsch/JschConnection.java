@@ -176,7 +176,10 @@ final class JschConnection implements SshConnection {
             opening.remove(channel);
             text = PacketTap.take(channel.getId()).orElse("");
         }
-        if (failed == null && channel.isConnected()) {
+        // Opened, or opened and closed again by the server already (its destination hung up at
+        // once): then reading gives what arrived and writing fails, as for any channel the server
+        // closes. (JSch also returns normally when it swallowed an error; that leaves it neither.)
+        if (failed == null && (channel.isConnected() || channel.isClosed())) {
             log.debug("Channel {} open to {}", channel.getId(), target);
             return new JschChannel(channel, in, channel.getOutputStream(), name);
         }

@@ -57,8 +57,18 @@
  * progress; it marks the channel closing, wakes the reader, and the writer disconnects as soon as
  * its JSch call returns. The price: a writer blocked on a window the peer never opens is not woken
  * by {@code close()} (JSch swallows interrupts there and offers no other wake-up); it ends when the
- * window opens or the connection closes. (JSch's own session thread can still race the same way when
- * the server closes a channel we are writing to; that is inside JSch.)
+ * window opens or the connection closes.
+ *
+ * <p>JSch's own session thread races the same way when the server closes a channel we are writing
+ * to (its destination hung up): it answers the server's CLOSE at once, and a writer woken just
+ * before by a {@code WINDOW_ADJUST} sends its DATA after that. {@code PacketTap} sees the server's
+ * CLOSE as it is decrypted, before JSch reads it, and runs the channel's hook there: no new write
+ * begins, and the session thread waits for the write in progress to return, at most 200 ms (a writer
+ * still short of window stays in JSch until the CLOSE is handled, then fails; the session reads
+ * nothing else meanwhile). This needs our ciphers, so it holds for AES-GCM, which Caret offers first
+ * and OpenSSH accepts; with {@code chacha20-poly1305} or AES-CTR (JSch's own classes) the race is
+ * still there. Tested by {@code survivesChannelsTheServerClosesWhileTheirWritersRun}, which lost
+ * the connection in every run without the hook.
  *
  * <h2>Flow control, window and packet size</h2>
  * JSch gives the peer more window as soon as a data packet is handed to {@code io.out}, so

@@ -19,18 +19,26 @@ import java.util.concurrent.ConcurrentHashMap;
  *       factory for the channel's thread; {@link #takeOriginator()} hands it over there.
  * </ul>
  *
- * Every other packet costs one byte comparison.
+ * And one message JSch acts on too early: the server's {@code SSH_MSG_CHANNEL_CLOSE}. JSch's
+ * session thread answers it with our CLOSE at once, while a writer of that channel may have been
+ * woken by a window adjust just before and be about to send DATA, which would then follow our
+ * CLOSE. A channel's {@link #beforeClose hook} runs on the session thread as the server's CLOSE is
+ * decrypted, before JSch reads it, so the writer can finish first.
+ *
+ * Every other packet costs a look at its type byte.
  */
 public final class PacketTap {
 
     private static final int SSH_MSG_CHANNEL_OPEN = 90;
     private static final int SSH_MSG_CHANNEL_OPEN_FAILURE = 92;
+    private static final int SSH_MSG_CHANNEL_CLOSE = 97;
     private static final int MAX_TEXT = 1024;
     private static final String NONE = "";
     private static final byte[] FORWARDED_TCPIP = "forwarded-tcpip".getBytes(StandardCharsets.US_ASCII);
 
     private static final Map<Integer, String> failures = new ConcurrentHashMap<>();
     private static final ThreadLocal<String[]> originator = new ThreadLocal<>();
+    private static final Map<Integer, Runnable> closeHooks = new ConcurrentHashMap<>();
 
     private PacketTap() {
     }
@@ -44,6 +52,19 @@ public final class PacketTap {
     public static Optional<String> take(int id) {
         String text = failures.remove(id);
         return text == null || text.isEmpty() ? Optional.empty() : Optional.of(text);
+    }
+
+    /**
+     * Runs {@code hook} on JSch's session thread when the server's CLOSE of channel {@code id} is
+     * decrypted, before JSch answers it; until {@link #forget}.
+     */
+    public static void beforeClose(int id, Runnable hook) {
+        closeHooks.put(id, hook);
+    }
+
+    /** Drops channel {@code id}'s close hook. */
+    public static void forget(int id) {
+        closeHooks.remove(id);
     }
 
     /**
@@ -72,6 +93,11 @@ public final class PacketTap {
             openFailure(b, off, end);
         } else if (type == SSH_MSG_CHANNEL_OPEN) {
             open(b, off, end);
+        } else if (type == SSH_MSG_CHANNEL_CLOSE && off + 5 <= end) {
+            Runnable hook = closeHooks.remove(readInt(b, off + 1));
+            if (hook != null) {
+                hook.run();
+            }
         }
     }
 

@@ -5,14 +5,24 @@
  * {@code ForwardedChannel}). One MINA client ({@code SharedClient}) serves every connection of a
  * transport instance; each session finds its {@code SshdConnection} in its connection context.
  *
+ * <h2>Sockets and threads</h2>
+ * MINA's NIO2 transport is not used: the client's connector ({@code StreamConnector}, in
+ * {@code TunnellingClient}) makes each session a {@code StreamSession} over a blocking socket. One
+ * platform thread per connection reads the socket and runs MINA's decoding on it; every packet is
+ * encrypted and written on the thread that sends it (a pump's virtual thread), within MINA's encode
+ * lock, and a full socket buffer blocks that sender. NIO2 handed every read and every completed
+ * write to another thread of its pool: per 32 KiB packet one thread wake-up more, and for a new
+ * forwarded connection several (p50 of connect + 1-byte echo + close, through a local forward:
+ * 1.2 to 1.7 ms with NIO2, 0.75 to 0.9 ms with this; OpenSSH 0.5 ms, on a loaded 2-core machine).
+ * Nagle is off on the socket.
+ *
  * <h2>Through a jump host</h2>
  * With {@link caret.spi.ConnectionSettings#jumpHost()} the jump host is connected first, exactly as
  * a direct connection (its settings, host key check, authentication, keepalive). Then it is asked
  * for a {@code direct-tcpip} channel to the target, with the target's name as the user wrote it
- * (the jump host resolves it), and the target's SSH session runs inside that channel: a
- * {@code TunnelSession} is MINA's transport ({@code IoSession}) over the channel instead of a
- * socket, made by the client's connector ({@code TunnelConnector}, in {@code TunnellingClient}) when
- * the connection context carries the channel. So MINA's ordinary connect does the rest: the
+ * (the jump host resolves it), and the target's SSH session runs inside that channel: its
+ * {@code StreamSession} runs over the channel instead of a socket, when the connection context
+ * carries the channel. So MINA's ordinary connect does the rest: the
  * target's host key is checked against the target's own name, and its keepalive, channels and
  * listens work as on any connection. No local socket is opened and no port listens: MINA's built-in
  * ProxyJump is not used, because it forwards a local port (open to every local process while it

@@ -28,8 +28,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.StandardSocketOptions;
-import java.nio.channels.NetworkChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -53,7 +51,6 @@ import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.common.channel.Channel;
 import org.apache.sshd.common.channel.ChannelListener;
 import org.apache.sshd.common.io.IoSession;
-import org.apache.sshd.common.io.nio2.Nio2Session;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -501,8 +498,8 @@ class SshdTransportFixesTest {
     void theSocketToTheServerSendsSmallPacketsAtOnce() throws Exception {
         try (SshConnection connection = transport.connect(settings(sshd))) {
             IoSession io = ((SshdConnection) connection).session().getIoSession();
-            NetworkChannel socket = ((Nio2Session) io).getSocket();
-            assertTrue(socket.getOption(StandardSocketOptions.TCP_NODELAY), "TCP_NODELAY on " + io);
+            Socket socket = ((StreamSession.SocketStream) ((StreamSession) io).stream()).socket();
+            assertTrue(socket.getTcpNoDelay(), "TCP_NODELAY on " + io);
         }
     }
 

@@ -1,0 +1,144 @@
+package caret.transport.sshd;
+
+import caret.spi.SshChannel;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.future.CloseFuture;
+import org.apache.sshd.common.io.DefaultIoConnectFuture;
+import org.apache.sshd.common.io.IoConnectFuture;
+import org.apache.sshd.common.io.IoConnector;
+import org.apache.sshd.common.io.IoHandler;
+import org.apache.sshd.common.io.IoServiceEventListener;
+import org.apache.sshd.common.io.IoSession;
+import org.apache.sshd.common.util.closeable.AbstractCloseable;
+
+/**
+ * The shared client's connector, in place of MINA's NIO2 one: each session is a
+ * {@link StreamSession} over a blocking TCP socket to the server, or, when the connection
+ * attempt's context has a {@link #TUNNEL}, over that channel of a jump host's connection. So a
+ * session through a jump host is made by MINA's ordinary connect, with its host key check,
+ * authentication and keepalive, and MINA's NIO2 thread pool is never created.
+ */
+final class StreamConnector extends AbstractCloseable implements IoConnector {
+
+    /** In a connection attempt's context: the channel of the jump host's connection to run it in. */
+    static final AttributeKey<SshChannel> TUNNEL = new AttributeKey<>();
+
+    private final IoHandler handler;
+    private final Map<Long, IoSession> sessions = new ConcurrentHashMap<>();
+    private volatile IoServiceEventListener listener;
+
+    /** @param handler the client's session factory, as MINA gives its own connector */
+    StreamConnector(IoHandler handler) {
+        this.handler = handler;
+    }
+
+    /** Whether a connection attempt with this context runs through a jump host's channel. */
+    static boolean isTunnelled(AttributeRepository context) {
+        return context != null && context.getAttribute(TUNNEL) != null;
+    }
+
+    /**
+     * Through a tunnel: wraps the channel, lets MINA create its session on it (which sends the
+     * client's version and key exchange proposal) and starts reading; completes at once, and the
+     * channel belongs to the session from here on, also when this fails. Over TCP: connects on a
+     * virtual thread, with Nagle off (every SSH packet goes out at once: a 1-byte echo never waits
+     * for a delayed ACK); cancelling the future closes the socket, which ends a connect in progress.
+     */
+    @Override
+    public IoConnectFuture connect(SocketAddress targetAddress, AttributeRepository context, SocketAddress localAddress) {
+        IoConnectFuture future = new DefaultIoConnectFuture(targetAddress, null);
+        if (isTunnelled(context)) {
+            SshChannel channel = context.getAttribute(TUNNEL);
+            start(new StreamSession(this, handler, StreamSession.Stream.of(channel), localAddress, targetAddress),
+                    context, future);
+            return future;
+        }
+        Socket socket = new Socket();
+        future.addListener(f -> {
+            if (f.isCanceled()) {
+                closeQuietly(socket);
+            }
+        });
+        Thread.ofVirtual().name("caret-sshd-connect " + targetAddress).start(() -> {
+            StreamSession.Stream stream;
+            try {
+                socket.setTcpNoDelay(true);
+                if (localAddress != null) {
+                    socket.bind(localAddress);
+                }
+                socket.connect(targetAddress);
+                stream = StreamSession.Stream.of(socket);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(socket);
+                if (!future.isCanceled()) {
+                    future.setException(e);
+                }
+                return;
+            }
+            start(new StreamSession(this, handler, stream, socket.getLocalSocketAddress(),
+                    socket.getRemoteSocketAddress()), context, future);
+        });
+        return future;
+    }
+
+    /** MINA creates its session on this one, then the reader starts; a failure closes it. */
+    private void start(StreamSession session, AttributeRepository context, IoConnectFuture future) {
+        sessions.put(session.getId(), session);
+        try {
+            session.setAttribute(AttributeRepository.class, context); // where MINA's session finds its context
+            handler.sessionCreated(session);
+            future.setSession(session);
+            if (future.getSession() != session) { // cancelled meanwhile
+                session.close(true);
+                return;
+            }
+            session.startReading();
+        } catch (Throwable t) {
+            session.close(true);
+            future.setException(t);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closed is closed
+        }
+    }
+
+    /** A session closed: forget it. */
+    void sessionClosed(StreamSession session) {
+        sessions.remove(session.getId());
+    }
+
+    @Override
+    public Map<Long, IoSession> getManagedSessions() {
+        return Map.copyOf(sessions);
+    }
+
+    @Override
+    public IoServiceEventListener getIoServiceEventListener() {
+        return listener;
+    }
+
+    @Override
+    public void setIoServiceEventListener(IoServiceEventListener listener) {
+        this.listener = listener;
+    }
+
+    /** The sessions end with their connections, which MINA's client closes before this. */
+    @Override
+    protected void doCloseImmediately() {
+        sessions.values().forEach(s -> s.close(true));
+        super.doCloseImmediately();
+    }
+}

@@ -426,6 +426,51 @@ public abstract class SshTransportContract {
         }
     }
 
+    /**
+     * As above, while 32 channels push data into the frozen server: their writes fill the socket
+     * and block there, and the keepalive must notice all the same (a keepalive probe that waits
+     * behind a blocked write is never sent, and so never missed).
+     */
+    @Test
+    public void givesUpAfterUnansweredKeepalivesWhileWritesAreBlocked() throws Exception {
+        OpenSshServer hung = OpenSshServer.start(dir.resolve("hung-writing"));
+        ConnectionSettings settings = new ConnectionSettings(hung.endpoint(), hung.user(), List.of(hung.userKey()),
+                knows(hung.hostKey()), CredentialPrompt.NONE, Duration.ofSeconds(1), 2, Duration.ofSeconds(10));
+        try (hung; HangingUpServer sink = new HangingUpServer(Long.MAX_VALUE);
+                SshConnection connection = transport().connect(settings)) {
+            CompletableFuture<IOException> dropped = new CompletableFuture<>();
+            connection.onDrop(dropped::complete);
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            List<CompletableFuture<Throwable>> writers = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                SshChannel channel = connection.openChannel(sink.endpoint(), localOriginator());
+                CompletableFuture<Throwable> end = new CompletableFuture<>();
+                writers.add(end);
+                Thread.ofVirtual().start(() -> {
+                    byte[] chunk = new byte[32 * 1024];
+                    try (channel) {
+                        while (true) {
+                            channel.write(chunk, 0, chunk.length);
+                            written.addAndGet(chunk.length);
+                        }
+                    } catch (Throwable t) {
+                        end.complete(t);
+                    }
+                });
+            }
+            awaitCondition("the writers are streaming", () -> written.get() > 8 * 1024 * 1024);
+            assertTrue(hung.freezeConnections() > 0);
+            long frozen = System.nanoTime();
+            IOException why = dropped.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - frozen);
+            assertTrue(why.getMessage().startsWith("Connection to " + hung.endpoint() + " lost: "), why.getMessage());
+            assertTrue(seconds <= 4, "noticed within (2 + 1) probes of 1 s, not " + seconds + " s: " + why.getMessage());
+            for (CompletableFuture<Throwable> end : writers) {
+                assertTrue(end.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
+            }
+        }
+    }
+
     @Test
     public void asksForThePassphraseOfAnEncryptedKey() throws Exception {
         Path encrypted = dir.resolve("encrypted_ed25519");
@@ -641,7 +686,7 @@ public abstract class SshTransportContract {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     public void survivesChannelsTheServerClosesWhileTheirWritersRun() throws Exception {
-        try (HangingUpServer destination = new HangingUpServer();
+        try (HangingUpServer destination = new HangingUpServer(1024 * 1024);
                 SshConnection connection = transport().connect(settings(sshd))) {
             for (int round = 0; round < 8; round++) {
                 int count = 32;
@@ -673,19 +718,20 @@ public abstract class SshTransportContract {
     }
 
     /**
-     * A destination on 127.0.0.1 that reads a different amount from each connection (0 to 1 MiB)
-     * and then closes it with data unread, so that the kernel resets it and sshd closes the channel.
+     * A destination on 127.0.0.1 that reads a different amount from each connection (below
+     * {@code most}) and then closes it with data unread, so that the kernel resets it and sshd
+     * closes the channel; with {@code Long.MAX_VALUE}, a sink that reads everything.
      */
     private static final class HangingUpServer implements AutoCloseable {
         private final ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
 
-        HangingUpServer() throws IOException {
+        HangingUpServer(long most) throws IOException {
             Thread.ofVirtual().start(() -> {
                 SplittableRandom random = new SplittableRandom(7);
                 try {
                     while (true) {
                         Socket socket = server.accept();
-                        long limit = random.nextLong(1024 * 1024);
+                        long limit = random.nextLong(most);
                         Thread.ofVirtual().start(() -> {
                             byte[] buffer = new byte[16 * 1024];
                             try (socket) {

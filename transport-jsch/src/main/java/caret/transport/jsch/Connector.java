@@ -281,12 +281,12 @@ final class Connector {
 
         @Override
         public InputStream getInputStream(Socket socket) throws IOException {
-            return promptAcks ? PromptAcks.of(socket) : socket.getInputStream();
+            return connection.stallWatch().input(promptAcks ? PromptAcks.of(socket) : socket.getInputStream());
         }
 
         @Override
         public OutputStream getOutputStream(Socket socket) throws IOException {
-            return socket.getOutputStream();
+            return connection.stallWatch().output(socket.getOutputStream());
         }
     }
 }

@@ -86,6 +86,7 @@ final class JschConnection implements SshConnection {
     private final ReentrantLock listenLock = new ReentrantLock();
     private final AtomicLong probes = new AtomicLong();
     private volatile Socket socket;
+    private final StallWatch stallWatch = new StallWatch();
     private volatile boolean ready;
     private volatile boolean sessionEnded;
     private IOException dropCause;
@@ -115,6 +116,11 @@ final class JschConnection implements SshConnection {
         this.socket = socket;
     }
 
+    /** Watches that TCP connection's streams. */
+    StallWatch stallWatch() {
+        return stallWatch;
+    }
+
     private void closeSocket() {
         Socket s = socket;
         if (s != null) {
@@ -128,6 +134,15 @@ final class JschConnection implements SshConnection {
 
     void ready() {
         ready = true;
+        if (socket != null && !settings.keepaliveInterval().isZero()) {
+            // As long as JSch's keepalive gives up on a server that does not answer, plus one probe.
+            Duration limit = settings.keepaliveInterval().multipliedBy(settings.keepaliveCountMax() + 1L);
+            stallWatch.start(limit, () -> !hasEnded(), () -> {
+                failure.compareAndSet(null, new SocketTimeoutException("no answer from " + settings.server()
+                        + " for " + Connector.seconds(limit) + " while a write to it was blocked"));
+                closeSocket(); // JSch's session thread then ends, and the drop is told
+            });
+        }
         if (sessionEnded || !session.isConnected()) {
             sessionEnded(); // it ended before we were ready to notice
         }

@@ -109,6 +109,10 @@
  * Per connection: JSch's session thread (a platform daemon thread from {@code SessionThreads}; its
  * end is the drop signal, and the exception it logged is the drop's cause), a virtual thread per
  * incoming forwarded channel, a virtual thread per handler. All end with the connection.
- * Keepalive is JSch's {@code ServerAliveInterval}/{@code ServerAliveCountMax}.
+ * Keepalive is JSch's {@code ServerAliveInterval}/{@code ServerAliveCountMax}, sent from the
+ * session thread under the session's write lock. A writer blocked in a socket write to a frozen
+ * server holds that lock, so the probe is never sent and never missed; {@code StallWatch} sees
+ * the socket's streams and drops the connection when a write has been blocked and nothing has been
+ * read for interval &times; (count + 1).
  */
 package caret.transport.jsch;

@@ -52,7 +52,7 @@ final class Connector {
 
     /**
      * Connects directly, or through the settings' jump host: first to the jump host with its own
-     * settings, then inside a {@code direct-tcpip} channel of that connection ({@link StreamSession}).
+     * settings, then inside a {@code direct-tcpip} channel of that connection ({@link TunnelSession}).
      * The connection returned owns the jump host's connection; a failure closes it.
      */
     static SshdConnection connect(SharedClient clients, ConnectionSettings settings) throws TransportException {
@@ -87,7 +87,7 @@ final class Connector {
             ConnectFuture connecting = tunnel == null
                     ? client.connect(entry, AttributeRepository.ofKeyValuePair(SshdConnection.KEY, connection), null)
                     : client.connect(entry, AttributeRepository.ofAttributesMap(Map.of(SshdConnection.KEY, connection,
-                            StreamConnector.TUNNEL, tunnel)), ORIGINATOR_ADDRESS);
+                            SessionConnector.TUNNEL, tunnel)), ORIGINATOR_ADDRESS);
             if (!await(connecting, deadline)) {
                 connecting.cancel();
                 throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + hop.name() + ": no answer within "

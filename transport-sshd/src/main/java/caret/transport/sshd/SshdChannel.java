@@ -17,7 +17,8 @@ import org.apache.sshd.common.channel.ChannelOutputStream;
  * <p>Input: MINA's I/O thread hands each incoming packet's data to the {@link ChannelInput} (at most
  * one local window, since the peer may not send more than the window) and {@link #read} copies it
  * out and frees that much of the window. Output: {@link #write} copies into MINA's packet buffer and flushes at once; the
- * flush blocks on the remote window. {@link #sendEof()} closes only the output stream, which sends
+ * flush blocks on the remote window, and before that the writer waits while the connection's socket
+ * has more than its limit queued ({@link SocketSession#awaitRoom}). {@link #sendEof()} closes only the output stream, which sends
  * SSH EOF; the input goes on until the peer's EOF.
  */
 final class SshdChannel implements SshChannel {
@@ -95,6 +96,9 @@ final class SshdChannel implements SshChannel {
     @Override
     public void write(byte[] buffer, int offset, int len) throws IOException {
         Objects.checkFromIndexSize(offset, len, buffer.length);
+        if (channel.getSession().getIoSession() instanceof SocketSession socket) {
+            socket.awaitRoom(); // before MINA's locks: the socket's queue is over its limit
+        }
         writing.lock();
         try {
             if (closed.get()) {

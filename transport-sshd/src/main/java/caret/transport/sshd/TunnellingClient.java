@@ -13,14 +13,14 @@ import org.apache.sshd.common.io.IoConnector;
 
 /**
  * MINA's client, able to run a session inside a channel of another (a jump host's) as well as over
- * TCP: its connector is a {@link StreamConnector}. MINA's own ProxyJump support is not used: it
+ * TCP: its connector is a {@link SessionConnector}. MINA's own ProxyJump support is not used: it
  * listens on a local port for the target's session (through its port forwarder).
  */
 final class TunnellingClient extends SshClient {
 
     @Override
     protected IoConnector createConnector() {
-        return new StreamConnector(getSessionFactory());
+        return new SessionConnector(getSessionFactory());
     }
 
     /**
@@ -30,7 +30,7 @@ final class TunnellingClient extends SshClient {
     @Override
     protected ConnectFuture doConnect(HostConfigEntry hostConfig, List<HostConfigEntry> jumps,
             AttributeRepository context, SocketAddress localAddress) throws IOException {
-        if (!StreamConnector.isTunnelled(context)) {
+        if (!SessionConnector.isTunnelled(context)) {
             return super.doConnect(hostConfig, jumps, context, localAddress);
         }
         InetSocketAddress target = InetSocketAddress.createUnresolved(hostConfig.getHostName(), hostConfig.getPort());

@@ -6,23 +6,25 @@
  * transport instance; each session finds its {@code SshdConnection} in its connection context.
  *
  * <h2>Sockets and threads</h2>
- * MINA's NIO2 transport is not used: the client's connector ({@code StreamConnector}, in
- * {@code TunnellingClient}) makes each session a {@code StreamSession} over a blocking socket. One
- * platform thread per connection reads the socket and runs MINA's decoding on it; every packet is
- * encrypted and written on the thread that sends it (a pump's virtual thread), within MINA's encode
- * lock, and a full socket buffer blocks that sender. NIO2 handed every read and every completed
- * write to another thread of its pool: per 32 KiB packet one thread wake-up more, and for a new
- * forwarded connection several (p50 of connect + 1-byte echo + close, through a local forward:
- * 1.2 to 1.7 ms with NIO2, 0.75 to 0.9 ms with this; OpenSSH 0.5 ms, on a loaded 2-core machine).
- * Nagle is off on the socket.
+ * MINA's NIO2 transport is not used: the client's connector ({@code SessionConnector}, in
+ * {@code TunnellingClient}) makes each session a {@code SocketSession} over a socket of our own.
+ * One platform thread per connection waits on the socket, reads and runs MINA's decoding; every
+ * packet is encrypted and written without blocking on the thread that sends it (a pump's virtual
+ * thread), within MINA's encode lock; what the socket cannot take at once is queued and written by
+ * the reading thread when the socket has room, and channel writers wait (outside MINA's locks)
+ * while more than 1 MiB is queued. NIO2 handed every read and every completed write to another
+ * thread of its pool: per 32 KiB packet one thread wake-up more, and for a new forwarded connection
+ * several. No MINA thread ever blocks on the socket: OpenSSH's sshd stops reading from a client
+ * while its output to that client is unread, so a reader blocked in a write would wait for sshd
+ * while sshd waits for it. Nagle is off on the socket.
  *
  * <h2>Through a jump host</h2>
  * With {@link caret.spi.ConnectionSettings#jumpHost()} the jump host is connected first, exactly as
  * a direct connection (its settings, host key check, authentication, keepalive). Then it is asked
  * for a {@code direct-tcpip} channel to the target, with the target's name as the user wrote it
- * (the jump host resolves it), and the target's SSH session runs inside that channel: its
- * {@code StreamSession} runs over the channel instead of a socket, when the connection context
- * carries the channel. So MINA's ordinary connect does the rest: the
+ * (the jump host resolves it), and the target's SSH session runs inside that channel: a
+ * {@code TunnelSession} is its transport ({@code IoSession}) over the channel instead of a socket,
+ * made by the client's connector when the connection context carries the channel. So MINA's ordinary connect does the rest: the
  * target's host key is checked against the target's own name, and its keepalive, channels and
  * listens work as on any connection. No local socket is opened and no port listens: MINA's built-in
  * ProxyJump is not used, because it forwards a local port (open to every local process while it

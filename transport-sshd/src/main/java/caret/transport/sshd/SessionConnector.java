@@ -3,14 +3,14 @@ package caret.transport.sshd;
 import caret.spi.SshChannel;
 
 import java.io.IOException;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
-import org.apache.sshd.common.future.CloseFuture;
 import org.apache.sshd.common.io.DefaultIoConnectFuture;
 import org.apache.sshd.common.io.IoConnectFuture;
 import org.apache.sshd.common.io.IoConnector;
@@ -20,13 +20,13 @@ import org.apache.sshd.common.io.IoSession;
 import org.apache.sshd.common.util.closeable.AbstractCloseable;
 
 /**
- * The shared client's connector, in place of MINA's NIO2 one: each session is a
- * {@link StreamSession} over a blocking TCP socket to the server, or, when the connection
- * attempt's context has a {@link #TUNNEL}, over that channel of a jump host's connection. So a
- * session through a jump host is made by MINA's ordinary connect, with its host key check,
- * authentication and keepalive, and MINA's NIO2 thread pool is never created.
+ * The shared client's connector, in place of MINA's NIO2 one (whose thread pool is never created):
+ * each session is a {@link SocketSession} over a TCP socket of our own, or, when the connection
+ * attempt's context has a {@link #TUNNEL}, a {@link TunnelSession} over that channel of a jump
+ * host's connection. So a session through a jump host is made by MINA's ordinary connect, with its
+ * host key check, authentication and keepalive.
  */
-final class StreamConnector extends AbstractCloseable implements IoConnector {
+final class SessionConnector extends AbstractCloseable implements IoConnector {
 
     /** In a connection attempt's context: the channel of the jump host's connection to run it in. */
     static final AttributeKey<SshChannel> TUNNEL = new AttributeKey<>();
@@ -36,7 +36,7 @@ final class StreamConnector extends AbstractCloseable implements IoConnector {
     private volatile IoServiceEventListener listener;
 
     /** @param handler the client's session factory, as MINA gives its own connector */
-    StreamConnector(IoHandler handler) {
+    SessionConnector(IoHandler handler) {
         this.handler = handler;
     }
 
@@ -57,25 +57,33 @@ final class StreamConnector extends AbstractCloseable implements IoConnector {
         IoConnectFuture future = new DefaultIoConnectFuture(targetAddress, null);
         if (isTunnelled(context)) {
             SshChannel channel = context.getAttribute(TUNNEL);
-            start(new StreamSession(this, handler, StreamSession.Stream.of(channel), localAddress, targetAddress),
-                    context, future);
+            TunnelSession session = new TunnelSession(this, handler, channel, localAddress, targetAddress);
+            session.startWriting();
+            start(session, session::startReading, context, future);
             return future;
         }
-        Socket socket = new Socket();
+        SocketChannel socket;
+        try {
+            socket = SocketChannel.open();
+        } catch (IOException e) {
+            future.setException(e);
+            return future;
+        }
         future.addListener(f -> {
             if (f.isCanceled()) {
                 closeQuietly(socket);
             }
         });
         Thread.ofVirtual().name("caret-sshd-connect " + targetAddress).start(() -> {
-            StreamSession.Stream stream;
+            SocketSession session;
             try {
-                socket.setTcpNoDelay(true);
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 if (localAddress != null) {
                     socket.bind(localAddress);
                 }
                 socket.connect(targetAddress);
-                stream = StreamSession.Stream.of(socket);
+                socket.configureBlocking(false);
+                session = new SocketSession(this, handler, socket);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(socket);
                 if (!future.isCanceled()) {
@@ -83,14 +91,13 @@ final class StreamConnector extends AbstractCloseable implements IoConnector {
                 }
                 return;
             }
-            start(new StreamSession(this, handler, stream, socket.getLocalSocketAddress(),
-                    socket.getRemoteSocketAddress()), context, future);
+            start(session, session::startReading, context, future);
         });
         return future;
     }
 
     /** MINA creates its session on this one, then the reader starts; a failure closes it. */
-    private void start(StreamSession session, AttributeRepository context, IoConnectFuture future) {
+    private void start(IoSession session, Runnable startReading, AttributeRepository context, IoConnectFuture future) {
         sessions.put(session.getId(), session);
         try {
             session.setAttribute(AttributeRepository.class, context); // where MINA's session finds its context
@@ -100,14 +107,14 @@ final class StreamConnector extends AbstractCloseable implements IoConnector {
                 session.close(true);
                 return;
             }
-            session.startReading();
+            startReading.run();
         } catch (Throwable t) {
             session.close(true);
             future.setException(t);
         }
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(SocketChannel socket) {
         try {
             socket.close();
         } catch (IOException ignored) {
@@ -116,7 +123,7 @@ final class StreamConnector extends AbstractCloseable implements IoConnector {
     }
 
     /** A session closed: forget it. */
-    void sessionClosed(StreamSession session) {
+    void sessionClosed(IoSession session) {
         sessions.remove(session.getId());
     }
 

@@ -1,0 +1,419 @@
+package caret.transport.sshd;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.sshd.common.future.CloseFuture;
+import org.apache.sshd.common.future.DefaultCloseFuture;
+import org.apache.sshd.common.io.AbstractIoWriteFuture;
+import org.apache.sshd.common.io.IoHandler;
+import org.apache.sshd.common.io.IoService;
+import org.apache.sshd.common.io.IoSession;
+import org.apache.sshd.common.io.IoWriteFuture;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.common.util.closeable.AbstractCloseable;
+
+/**
+ * MINA's transport for one SSH session ({@link IoSession}) over a TCP socket of our own, in place of
+ * MINA's NIO2 session, which hands every read and every completed write to another thread of its
+ * pool. Here one thread per session does the reading, and a packet is written by the thread that
+ * sends it:
+ *
+ * <ul>
+ *   <li>Reading: a platform thread waits on the socket (a selector of its own), reads what
+ *       arrived and hands it to MINA's {@link IoHandler#messageReceived}, which decrypts it and
+ *       delivers it to its channels on this thread.
+ *   <li>Writing: {@link #writeBuffer} (MINA calls it with its encode lock held, which keeps packets
+ *       in order) writes the packet at once without blocking and returns a completed future. What
+ *       the socket does not take now is queued, and the reading thread writes it when the socket
+ *       has room; later packets queue behind it. No MINA thread ever blocks on the socket: the
+ *       reading thread must keep reading, or a server that stops reading while its own output to
+ *       us is unread (OpenSSH's sshd does) would wait for us as we wait for it.
+ *   <li>Back pressure: {@link #awaitRoom} holds a channel's writer, outside MINA's locks, while
+ *       more than {@link #QUEUE_LIMIT} bytes wait for the socket, so that a slow or frozen server
+ *       costs at most that much heap per connection, beside the channels' windows.
+ *   <li>Closing: gracefully, once the queue is written, with an EOF ({@code shutdownOutput}); at
+ *       once, by closing the socket, which ends the reader and fails what is still queued.
+ * </ul>
+ */
+final class SocketSession extends AbstractCloseable implements IoSession {
+
+    /** Negative ids: never equal to the ids of MINA's own sessions, which count up from 100. */
+    private static final AtomicLong IDS = new AtomicLong();
+
+    /** MINA's NIO2 read size ({@code NIO2_READ_BUFFER_SIZE}): one SSH packet of 32 KiB per read. */
+    private static final int READ_BUFFER = 32 * 1024;
+
+    /** Queued bytes above which channel writers wait for the socket. */
+    static final long QUEUE_LIMIT = 1024 * 1024;
+
+    private final long id = IDS.decrementAndGet();
+    private final SessionConnector service;
+    private final IoHandler handler;
+    private final SocketChannel socket;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+    private final Map<Object, Object> attributes = new ConcurrentHashMap<>();
+
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Condition room = writeLock.newCondition();
+    /** Guarded by writeLock: packets the socket has not taken yet, in order, and their size. */
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private long queued;
+    /** Guarded by writeLock: an EOF to send once the queue is written, then this future to complete. */
+    private DefaultCloseFuture eofAfterQueue;
+    private boolean eofPending;
+    private volatile IOException failure;
+
+    private record Pending(ByteBuffer data, WriteFuture future) {
+    }
+
+    /** The future of one write: completed when the socket took all of it, or failed. */
+    private static final class WriteFuture extends AbstractIoWriteFuture {
+        WriteFuture(Object id) {
+            super(id, null);
+        }
+
+        void written() {
+            setValue(Boolean.TRUE);
+        }
+
+        void failed(Throwable t) {
+            setValue(t);
+        }
+    }
+
+    /** @param socket connected, in non-blocking mode */
+    SocketSession(SessionConnector service, IoHandler handler, SocketChannel socket) throws IOException {
+        super("session to " + socket.getRemoteAddress());
+        this.service = service;
+        this.handler = handler;
+        this.socket = socket;
+        this.local = socket.getLocalAddress();
+        this.remote = socket.getRemoteAddress();
+        this.selector = Selector.open();
+        try {
+            this.key = socket.register(selector, SelectionKey.OP_READ);
+        } catch (IOException | RuntimeException e) {
+            selector.close();
+            throw e;
+        }
+    }
+
+    /** The socket to the server. */
+    SocketChannel socket() {
+        return socket;
+    }
+
+    /** Starts the reader; only once MINA has created its session for this one. */
+    void startReading() {
+        Thread.ofPlatform().daemon().name("caret-sshd-read " + remote).start(this::readLoop);
+    }
+
+    private void readLoop() {
+        ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
+        try (selector) {
+            while (!isClosing() && failure == null) {
+                selector.select();
+                if (!key.isValid()) {
+                    break;
+                }
+                int ready = key.readyOps();
+                if ((ready & SelectionKey.OP_WRITE) != 0) {
+                    writeQueue();
+                }
+                if ((ready & SelectionKey.OP_READ) != 0 && !read(buffer)) {
+                    close(true); // the server closed the connection
+                    return;
+                }
+            }
+            if (failure != null) {
+                failed(failure);
+            }
+        } catch (Throwable t) {
+            failed(failure != null ? failure : t); // a write that failed closed the socket under the read
+        }
+    }
+
+    /** Reads what has arrived, a buffer at a time; false at the end of the stream. */
+    private boolean read(ByteBuffer buffer) throws Exception {
+        while (true) {
+            buffer.clear();
+            int n = socket.read(buffer);
+            if (n < 0) {
+                return false;
+            }
+            if (n > 0) {
+                handler.messageReceived(this, new ByteArrayBuffer(buffer.array(), 0, n, true));
+            }
+            if (n < buffer.capacity()) {
+                return true; // most likely all there was; the selector says when more comes
+            }
+        }
+    }
+
+    /** As MINA's own sessions: tell the handler (unless closing anyway), then close at once. */
+    private void failed(Throwable t) {
+        if (!isClosing()) {
+            try {
+                handler.exceptionCaught(this, t);
+            } catch (Exception e) {
+                t.addSuppressed(e);
+            }
+        }
+        close(true);
+    }
+
+    @Override
+    public IoWriteFuture writeBuffer(Buffer buffer) {
+        WriteFuture future = new WriteFuture(remote);
+        ByteBuffer data = ByteBuffer.wrap(buffer.array(), buffer.rpos(), buffer.available());
+        boolean written = false;
+        writeLock.lock();
+        try {
+            if (isClosing() || failure != null || eofPending) {
+                future.failed(new ClosedChannelException());
+                return future;
+            }
+            if (queue.isEmpty()) {
+                socket.write(data);
+                written = !data.hasRemaining();
+            }
+            if (!written) {
+                boolean first = queue.isEmpty();
+                queue.addLast(new Pending(data, future));
+                queued += data.remaining();
+                if (first) {
+                    key.interestOpsOr(SelectionKey.OP_WRITE);
+                    selector.wakeup();
+                }
+            }
+        } catch (IOException | CancelledKeyException e) { // cancelled: the socket closed under us
+            IOException failed = e instanceof IOException io ? io : new ClosedChannelException();
+            writeFailed(failed);
+            future.failed(failed);
+            return future;
+        } finally {
+            writeLock.unlock();
+        }
+        if (written) {
+            future.written(); // outside the lock: a listener may write again
+        }
+        return future;
+    }
+
+    /** The reader, once the socket has room: writes what is queued, as much as it takes. */
+    private void writeQueue() {
+        List<WriteFuture> done = new ArrayList<>();
+        writeLock.lock();
+        try {
+            while (!queue.isEmpty()) {
+                Pending head = queue.peekFirst();
+                int before = head.data().remaining();
+                socket.write(head.data());
+                queued -= before - head.data().remaining();
+                if (head.data().hasRemaining()) {
+                    break; // full again; the selector says when it has room
+                }
+                queue.removeFirst();
+                done.add(head.future());
+            }
+            if (queue.isEmpty()) {
+                key.interestOps(SelectionKey.OP_READ);
+                if (eofPending) {
+                    eofPending = false;
+                    socket.shutdownOutput();
+                }
+                if (eofAfterQueue != null) {
+                    eofAfterQueue.setClosed();
+                    eofAfterQueue = null;
+                }
+            }
+            if (queued <= QUEUE_LIMIT) {
+                room.signalAll();
+            }
+        } catch (IOException | CancelledKeyException e) {
+            writeFailed(e instanceof IOException io ? io : new ClosedChannelException());
+        } finally {
+            writeLock.unlock();
+        }
+        done.forEach(WriteFuture::written);
+    }
+
+    /** A write failed: the socket is closed, and the reader reports this failure. Under writeLock. */
+    private void writeFailed(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        closeSocket();
+        room.signalAll();
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closed is closed
+        }
+        selector.wakeup();
+    }
+
+    /**
+     * Waits while more than {@link #QUEUE_LIMIT} bytes wait for the socket; returns at once when
+     * the session is closing. For a channel's writer, before it enters MINA (never under MINA's
+     * locks: the reader needs them to go on).
+     */
+    void awaitRoom() throws InterruptedIOException {
+        writeLock.lock();
+        try {
+            while (queued > QUEUE_LIMIT && !isClosing() && failure == null) {
+                room.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while waiting to write to " + remote);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** An EOF after what is queued. */
+    @Override
+    public void shutdownOutputStream() throws IOException {
+        writeLock.lock();
+        try {
+            if (queue.isEmpty()) {
+                socket.shutdownOutput();
+            } else {
+                eofPending = true;
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Once the queue is written, an EOF; then {@link #doCloseImmediately()}. */
+    @Override
+    protected CloseFuture doCloseGracefully() {
+        DefaultCloseFuture flushed = new DefaultCloseFuture(this, futureLock);
+        writeLock.lock();
+        try {
+            if (queue.isEmpty()) {
+                socket.shutdownOutput();
+                flushed.setClosed();
+            } else {
+                eofPending = true;
+                eofAfterQueue = flushed;
+            }
+        } catch (IOException e) {
+            flushed.setClosed(); // nothing more to send anyway
+        } finally {
+            writeLock.unlock();
+        }
+        return flushed;
+    }
+
+    @Override
+    protected void doCloseImmediately() {
+        List<WriteFuture> dropped = new ArrayList<>();
+        writeLock.lock();
+        try {
+            closeSocket(); // ends the reader
+            queue.forEach(p -> dropped.add(p.future()));
+            queue.clear();
+            queued = 0;
+            room.signalAll();
+        } finally {
+            writeLock.unlock();
+        }
+        IOException closed = new ClosedChannelException();
+        dropped.forEach(f -> f.failed(closed));
+        service.sessionClosed(this);
+        super.doCloseImmediately();
+        try {
+            handler.sessionClosed(this);
+        } catch (Exception e) {
+            log.debug("Closing the session to {} failed: {}", remote, e.toString());
+        }
+    }
+
+    @Override
+    public long getId() {
+        return id;
+    }
+
+    @Override
+    public SocketAddress getAcceptanceAddress() {
+        return null; // connected by us, not accepted
+    }
+
+    @Override
+    public Object getAttribute(Object key) {
+        return attributes.get(key);
+    }
+
+    @Override
+    public Object setAttribute(Object key, Object value) {
+        return attributes.put(key, value);
+    }
+
+    @Override
+    public Object setAttributeIfAbsent(Object key, Object value) {
+        return attributes.putIfAbsent(key, value);
+    }
+
+    @Override
+    public Object removeAttribute(Object key) {
+        return attributes.remove(key);
+    }
+
+    @Override
+    public IoService getService() {
+        return service;
+    }
+
+    /** MINA's SSH sessions never suspend reading (only its own port forwarders do). */
+    @Override
+    public void suspendRead() {
+        throw new UnsupportedOperationException("A Caret SSH session does not suspend reading");
+    }
+
+    /** See {@link #suspendRead()}. */
+    @Override
+    public void resumeRead() {
+        throw new UnsupportedOperationException("A Caret SSH session does not suspend reading");
+    }
+
+    @Override
+    public SocketAddress getRemoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public SocketAddress getLocalAddress() {
+        return local;
+    }
+
+    @Override
+    public String toString() {
+        return "SocketSession[" + local + " -> " + remote + "]";
+    }
+}

@@ -133,6 +133,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
         try (selector) {
             while (!isClosing() && failure == null) {
                 selector.select();
+                selector.selectedKeys().clear(); // the one key: its ready set is read below
                 if (!key.isValid()) {
                     break;
                 }

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -66,7 +67,8 @@ final class DemoServer implements AutoCloseable {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(256);
             KeyPair client = generator.generateKeyPair();
-            Path clientKey = folder.resolve("id_ecdsa");
+            Path clientKey = Files.createFile(folder.resolve("id_ecdsa"), // private, or no client would use it
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (OutputStream out = Files.newOutputStream(clientKey)) {
                 OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(client, "caret-demo", null, out);
             }

@@ -151,6 +151,26 @@ public abstract class SshTransportContract {
                 thrown.getMessage());
     }
 
+    /** As OpenSSH: the server's own accepted key, in a file others may read, is not used. */
+    @Test
+    public void ignoresAKeyFileOthersCanRead() throws Exception {
+        Path open = dir.resolve("open_ed25519");
+        java.nio.file.Files.copy(sshd.userKey(), open, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+        TransportException thrown = assertThrows(TransportException.class,
+                () -> transport().connect(settings(sshd, knows(sshd.hostKey()), List.of(open))));
+        assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains(open + " was not offered: its permissions rw-r--r-- are too open"),
+                thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("chmod 600 " + open), thrown.getMessage());
+
+        java.nio.file.Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try (SshConnection connection = transport().connect(settings(sshd, knows(sshd.hostKey()), List.of(open)))) {
+            assertTrue(connection.isOpen(), "the same file, private again, is used");
+        }
+    }
+
     @Test
     public void failsWithUnreachableForAClosedPort() throws Exception {
         Endpoint closed = new Endpoint("127.0.0.1", closedPort());

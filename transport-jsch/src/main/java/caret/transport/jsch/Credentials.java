@@ -1,6 +1,7 @@
 package caret.transport.jsch;
 
 import caret.spi.ConnectionSettings;
+import caret.spi.IdentityFiles;
 
 import com.jcraft.jsch.Identity;
 import com.jcraft.jsch.IdentityRepository;
@@ -69,6 +70,10 @@ final class Credentials implements IdentityRepository, UserInfo, UIKeyboardInter
     private Optional<KeyIdentity> load(Path file) {
         if (!Files.isRegularFile(file)) {
             return skip(file, "no such file");
+        }
+        Optional<String> tooOpen = IdentityFiles.tooOpen(file);
+        if (tooOpen.isPresent()) {
+            return skip(file, tooOpen.get());
         }
         KeyPair pair;
         try {

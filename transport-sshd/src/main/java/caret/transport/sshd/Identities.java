@@ -1,6 +1,7 @@
 package caret.transport.sshd;
 
 import caret.spi.ConnectionSettings;
+import caret.spi.IdentityFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,6 +101,11 @@ final class Identities {
 
     private List<KeyPair> load(SessionContext session, Path file) {
         return loaded.computeIfAbsent(file, f -> {
+            Optional<String> tooOpen = IdentityFiles.tooOpen(f);
+            if (tooOpen.isPresent()) {
+                skip(f, tooOpen.get());
+                return List.of();
+            }
             try (InputStream in = Files.newInputStream(f)) {
                 List<KeyPair> keys = new ArrayList<>();
                 Iterable<KeyPair> found = SecurityUtils.loadKeyPairIdentities(session, new PathResource(f), in,

@@ -2,6 +2,7 @@
 module caret.transport.sshd {
     requires caret.spi;
     requires jdk.management;
+    requires jdk.net;
     requires org.apache.sshd.osgi;
     requires org.slf4j;
     requires org.bouncycastle.provider;

@@ -17,8 +17,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
@@ -49,6 +51,8 @@ final class ForwardRunner implements ForwardContext {
     private final List<Thread> acceptors = new CopyOnWriteArrayList<>();
     private final Set<Socket> unclaimed = ConcurrentHashMap.newKeySet();
     private final Set<Pump> pumps = ConcurrentHashMap.newKeySet();
+    /** Weak: a plugin that dials and then fails before it pumps leaves nothing here. */
+    private final Set<Socket> dialed = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final Object lock = new Object();
 
     private ForwardState state = ForwardState.STARTING;
@@ -267,20 +271,33 @@ final class ForwardRunner implements ForwardContext {
     @Override
     public Socket connect(Endpoint target) throws IOException {
         Socket socket = new Socket();
+        dialed.add(socket); // a destination: its breaks are news (see pump)
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(target.host(), target.port()), CONNECT_TIMEOUT_MILLIS);
             return socket;
         } catch (IOException e) {
+            dialed.remove(socket);
             socket.close();
             throw e;
         }
     }
 
+    /**
+     * A socket this forward dialed ({@link #connect}) leads to the destination; one it accepted
+     * leads to an application, and then the destination is beyond the channel. A break on the
+     * destination's side is told as the forward's last error, unless the whole connection to the
+     * server went: that is the server's to report, once.
+     */
     @Override
     public void pump(Socket socket, SshChannel channel, byte[] pending) {
         unclaimed.remove(socket);
-        Pump pump = new Pump(name, socket, channel, pending, traffic, pumps::remove);
+        Pump.Side destination = dialed.remove(socket) ? Pump.Side.SOCKET : Pump.Side.CHANNEL;
+        Pump pump = new Pump(name, socket, channel, pending, traffic, pumps::remove, destination, (message, cause) -> {
+            if (connection.isOpen()) {
+                connectionFailed(message, cause);
+            }
+        });
         pumps.add(pump);
         pump.start();
         if (isStopped()) {

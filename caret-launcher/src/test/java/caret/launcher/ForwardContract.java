@@ -363,6 +363,55 @@ abstract class ForwardContract {
         carriesOneByteThereAndBack();
     }
 
+    /**
+     * Destinations that misbehave, beside a stream that does not: one resets its connection after
+     * 1 MiB (the application's connection ends at once, and the forward says why), one closes its
+     * connection mid-stream, one accepts and never answers (its connection just stays open, as it
+     * would without the forward). The 16 MiB stream beside them loses nothing, the forward stays up.
+     */
+    @Test
+    void misbehavingDestinationsEndOnlyTheirOwnConnections() throws Exception {
+        long size = 16L << 20;
+        try (Misbehaving resets = Misbehaving.resetAfter(1 << 20); Misbehaving closes = Misbehaving.closeAfter(1 << 20);
+                Misbehaving silent = Misbehaving.silent();
+                var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> healthy = executor.submit(() -> {
+                try (Socket socket = openEcho(forward)) {
+                    return Traffic.echo(socket, 31, size);
+                }
+            });
+            Forward toReset = start(0, resets.endpoint());
+            Forward toClose = start(0, closes.endpoint());
+            Forward toSilent = start(0, silent.endpoint());
+            try (Socket reset = open(toReset, resets.endpoint()); Socket closed = open(toClose, closes.endpoint());
+                    Socket hanging = open(toSilent, silent.endpoint())) {
+                for (Socket s : List.of(reset, closed)) {
+                    Future<?> writer = executor.submit(() -> {
+                        Traffic.send(s, 41, 64L << 20); // more than the destination takes
+                        return null;
+                    });
+                    assertClosed(s); // ends, with EOF or a reset, within 10 s: no hang
+                    writer.cancel(true);
+                }
+                Await.until("the reset is the forward's last error", () ->
+                        String.valueOf(toReset.status().lastError()).contains("broke after"));
+                hanging.getOutputStream().write(new byte[4096]);
+                Await.until("the silent destination's connection is open", () -> toSilent.status().openConnections() == 1);
+                assertEquals(size + ":" + Traffic.expected(31, size), healthy.get(), "the stream beside them");
+                assertEquals(ForwardState.READY, toReset.status().state());
+                assertEquals(ForwardState.READY, toClose.status().state());
+                Reliability.record(type() + " on " + transport + ": a destination that resets, one that closes"
+                        + " mid-stream, one that never answers: only their own connections ended; the forward said: "
+                        + toReset.status().lastError());
+            } finally {
+                toReset.stop();
+                toClose.stop();
+                toSilent.stop();
+            }
+        }
+        assertTrue(server.isOpen(), "the SSH connection survived");
+    }
+
     @Test
     void aForwardThatCannotStartLeavesTheOthersUntouched() throws Exception {
         int taken = forward.status().address().port(); // the same port again: in use here, or on the server
@@ -372,6 +421,87 @@ abstract class ForwardContract {
         try (Socket socket = openEcho(forward)) {
             assertEquals((1 << 20) + ":" + Traffic.expected(3, 1 << 20), Traffic.echo(socket, 3, 1 << 20));
         }
+    }
+
+    /**
+     * 10,000 connections, one after the other, each carrying one byte there and back: afterwards the
+     * process holds no more file descriptors or threads (platform and virtual) than before, and its
+     * live heap has not grown. A leak of one descriptor or one thread per connection shows as 10,000.
+     */
+    @Test
+    void tenThousandConnectionsLeaveNothingBehind() throws Exception {
+        cycle(500); // whatever is made once, on first use, is made now
+        Await.until("the warm-up connections released", () -> forward.status().openConnections() == 0);
+        Resources before = Resources.settled();
+        cycle(10_000);
+        Await.until("every connection released", () -> forward.status().openConnections() == 0);
+        Resources[] after = {null};
+        Await.until("descriptors and threads back to where they were", Duration.ofSeconds(30), () -> {
+            after[0] = Resources.settled();
+            return after[0].descriptors() <= before.descriptors() + 4 && after[0].threads() <= before.threads() + 4;
+        });
+        assertTrue(after[0].heapBytes() <= before.heapBytes() + (16L << 20),
+                "live heap " + (before.heapBytes() >> 20) + " MiB before, " + (after[0].heapBytes() >> 20) + " MiB after");
+        Reliability.record(type() + " on " + transport + ": 10,000 connections; before " + before + ", after " + after[0]);
+    }
+
+    private void cycle(int count) throws IOException {
+        for (int i = 0; i < count; i++) {
+            try (Socket socket = openEcho(forward)) {
+                socket.getOutputStream().write(i & 0xff);
+                assertEquals(i & 0xff, socket.getInputStream().read(), "connection " + i);
+            }
+        }
+    }
+
+    /**
+     * 20 forwards switched on and off again and again while four streams flow through another
+     * forward of the same connection: the streams lose no byte, and a forward switched off holds
+     * its port no more.
+     */
+    @Test
+    void switchingTwentyForwardsOnAndOffLeavesTheOthersIntact() throws Exception {
+        long size = 16L << 20;
+        List<Future<String>> streams = new ArrayList<>();
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4; i++) {
+                long seed = 700 + i;
+                streams.add(executor.submit(() -> {
+                    try (Socket socket = openEcho(forward)) {
+                        return Traffic.echo(socket, seed, size);
+                    }
+                }));
+            }
+            int switched = 0;
+            for (int round = 0; round < 5 || !allDone(streams); round++) {
+                List<Forward> twenty = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    twenty.add(start(0, echo.endpoint()));
+                }
+                for (Forward f : twenty) {
+                    try (Socket socket = openEcho(f)) {
+                        socket.getOutputStream().write('o');
+                        assertEquals('o', socket.getInputStream().read());
+                    }
+                }
+                for (Forward f : twenty) {
+                    Endpoint address = f.status().address();
+                    f.stop();
+                    assertReleased(address);
+                    switched++;
+                }
+            }
+            for (int i = 0; i < 4; i++) {
+                assertEquals(size + ":" + Traffic.expected(700 + i, size), streams.get(i).get(), "stream " + i);
+            }
+            Reliability.record(type() + " on " + transport + ": " + switched + " forwards switched on and off beside"
+                    + " 4 streams of 16 MiB: 0 bytes lost, every port released");
+        }
+        assertTrue(server.isOpen(), "the SSH connection survived");
+    }
+
+    private static boolean allDone(List<Future<String>> futures) {
+        return futures.stream().allMatch(Future::isDone);
     }
 
     /** Waits until the source writes no more: the buffers on its way are full and flow control holds it. */

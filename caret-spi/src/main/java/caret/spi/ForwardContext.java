@@ -40,7 +40,10 @@ public interface ForwardContext {
 
     /**
      * Carries bytes between {@code socket} and {@code channel} in both directions until both have
-     * ended, then closes both. Returns at once; from here the engine owns both.
+     * ended, then closes both. Returns at once; from here the engine owns both. The destination is
+     * on the socket's side when the socket came from {@link #connect}, else beyond the channel; a
+     * break on the destination's side (a reset, a channel ended without EOF) becomes the forward's
+     * last error, told as {@link #connectionFailed} would.
      *
      * @param pending bytes already read from {@code socket} that belong to the channel (a SOCKS
      *     client may send its first payload with the handshake); may be empty

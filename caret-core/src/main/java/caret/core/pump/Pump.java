@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * starts at {@value #MIN_BUFFER} bytes, doubles while reads fill it, up to {@value #MAX_BUFFER}, and
  * goes back to the small size when the traffic is light again: a bulk stream moves in big reads, an
  * idle connection costs 2 KiB.
+ *
+ * <p>A break on the destination's side (a reset, the server ending the channel without EOF) is
+ * told to {@code onBroken}, in words, once: that is news for the user, where a break on the
+ * application's side is the application's own doing and only logged at debug level.
  */
 public final class Pump {
 
@@ -39,6 +44,20 @@ public final class Pump {
     private final byte[] pending;
     private final Traffic traffic;
     private final Consumer<Pump> onClosed;
+    private final Side destination;
+    private final BiConsumer<String, IOException> onBroken;
+    private final AtomicBoolean brokenTold = new AtomicBoolean();
+    /** This connection's bytes each way, for the message of a break; each written by one direction's thread. */
+    private volatile long up;
+    private volatile long down;
+
+    /** Which end of the pump leads to the destination. */
+    public enum Side {
+        /** The channel: the destination is beyond the server (local and dynamic forwards). */
+        CHANNEL,
+        /** The socket: the server's connection comes in, the destination is on this side (reverse forwards). */
+        SOCKET
+    }
     private final AtomicInteger directionsRunning = new AtomicInteger(2);
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -46,14 +65,19 @@ public final class Pump {
      * @param name the forward's name, for log lines
      * @param pending bytes already read from the socket, sent before anything else
      * @param onClosed told once, after both socket and channel are closed
+     * @param destination the end that leads to the destination
+     * @param onBroken told once when that end broke, with what happened, in words
      */
-    public Pump(String name, Socket socket, SshChannel channel, byte[] pending, Traffic traffic, Consumer<Pump> onClosed) {
+    public Pump(String name, Socket socket, SshChannel channel, byte[] pending, Traffic traffic, Consumer<Pump> onClosed,
+            Side destination, BiConsumer<String, IOException> onBroken) {
         this.name = name;
         this.socket = socket;
         this.channel = channel;
         this.pending = pending.clone();
         this.traffic = traffic;
         this.onClosed = onClosed;
+        this.destination = destination;
+        this.onBroken = onBroken;
     }
 
     /** Starts both directions and returns at once. */
@@ -80,16 +104,18 @@ public final class Pump {
     private void toServer() {
         try {
             if (pending.length > 0) {
-                channel.write(pending, 0, pending.length);
+                writeChannel(pending, pending.length);
                 traffic.sent(pending.length);
+                up += pending.length;
             }
             InputStream in = socket.getInputStream();
             byte[] buffer = new byte[MIN_BUFFER];
             int n;
-            while ((n = in.read(buffer)) >= 0) {
+            while ((n = readSocket(in, buffer)) >= 0) {
                 if (n > 0) {
-                    channel.write(buffer, 0, n);
+                    writeChannel(buffer, n);
                     traffic.sent(n);
+                    up += n;
                 }
                 buffer = resized(buffer, n);
             }
@@ -105,9 +131,10 @@ public final class Pump {
             OutputStream out = socket.getOutputStream();
             byte[] buffer = new byte[MIN_BUFFER];
             int n;
-            while ((n = channel.read(buffer, 0, buffer.length)) >= 0) {
-                out.write(buffer, 0, n);
+            while ((n = readChannel(buffer)) >= 0) {
+                writeSocket(out, buffer, n);
                 traffic.received(n);
+                down += n;
                 buffer = resized(buffer, n);
             }
             socket.shutdownOutput();
@@ -115,6 +142,48 @@ public final class Pump {
         } catch (IOException e) {
             abort("from server", e);
         }
+    }
+
+    private int readSocket(InputStream in, byte[] buffer) throws IOException {
+        try {
+            return in.read(buffer);
+        } catch (IOException e) {
+            throw broke(Side.SOCKET, e);
+        }
+    }
+
+    private void writeSocket(OutputStream out, byte[] buffer, int n) throws IOException {
+        try {
+            out.write(buffer, 0, n);
+        } catch (IOException e) {
+            throw broke(Side.SOCKET, e);
+        }
+    }
+
+    private int readChannel(byte[] buffer) throws IOException {
+        try {
+            return channel.read(buffer, 0, buffer.length);
+        } catch (IOException e) {
+            throw broke(Side.CHANNEL, e);
+        }
+    }
+
+    private void writeChannel(byte[] buffer, int n) throws IOException {
+        try {
+            channel.write(buffer, 0, n);
+        } catch (IOException e) {
+            throw broke(Side.CHANNEL, e);
+        }
+    }
+
+    /** Tells {@code onBroken} when the destination's end broke, unless the pump was closed first; returns {@code e}. */
+    private IOException broke(Side side, IOException e) {
+        if (side == destination && !closed.get() && brokenTold.compareAndSet(false, true)) {
+            String who = side == Side.SOCKET ? "to " + socket.getRemoteSocketAddress() : "from " + socket.getRemoteSocketAddress();
+            onBroken.accept("connection " + who + " broke after " + up + " bytes to the server and " + down
+                    + " from it: " + e.getMessage(), e);
+        }
+        return e;
     }
 
     /** The buffer for the next read: twice as big after a read that filled it, small again after a light one. */

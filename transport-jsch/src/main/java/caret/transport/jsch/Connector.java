@@ -86,7 +86,7 @@ final class Connector {
                     + describe(e), e);
         }
         JschConnection connection = new JschConnection(settings, session, jump);
-        TcpSocketFactory tcp = jump == null ? new TcpSocketFactory(address, timeout, connection, hop.isJumpHost()) : null;
+        TcpSocketFactory tcp = jump == null ? new TcpSocketFactory(address, timeout, connection) : null;
         JumpProxy tunnel = jump == null ? null : new JumpProxy(jump, server, timeout);
         boolean connected = false;
         try {
@@ -244,16 +244,13 @@ final class Connector {
         private final InetAddress address;
         private final int timeout;
         private final JschConnection connection;
-        private final boolean promptAcks;
         private volatile boolean connected;
         private volatile IOException failure;
 
-        /** @param promptAcks whether to acknowledge every read at once: for a jump host, see {@link PromptAcks} */
-        TcpSocketFactory(InetAddress address, int timeout, JschConnection connection, boolean promptAcks) {
+        TcpSocketFactory(InetAddress address, int timeout, JschConnection connection) {
             this.address = address;
             this.timeout = timeout;
             this.connection = connection;
-            this.promptAcks = promptAcks;
         }
 
         boolean connected() {
@@ -281,7 +278,7 @@ final class Connector {
 
         @Override
         public InputStream getInputStream(Socket socket) throws IOException {
-            return connection.stallWatch().input(promptAcks ? PromptAcks.of(socket) : socket.getInputStream());
+            return connection.stallWatch().input(PromptAcks.of(socket));
         }
 
         @Override

@@ -114,6 +114,9 @@ final class JschChannel implements SshChannel {
                 if (closing) {
                     throw new IOException("The " + name + " was closed while writing", e);
                 }
+                if (closedByServer || channel.isClosed()) { // JSch says "channel is broken"
+                    throw new IOException("The " + name + " was closed by the server while writing", e);
+                }
             }
             throw e;
         } finally {

@@ -93,10 +93,12 @@
  * handshake, the keepalive interval after it); the proxy hands it a stand-in socket that only keeps
  * that value, and its input stream honours it, so the handshake timeout and keepalive work.
  *
- * <p>The jump host's own socket acknowledges every read at once ({@code PromptAcks},
+ * <p>The socket to a server acknowledges every read at once ({@code PromptAcks},
  * {@code TCP_QUICKACK} on Linux): OpenSSH's sshd leaves Nagle on for a connection without a
- * terminal, and with JSch's small windows the tail of nearly every target packet otherwise waited
- * for the 40 ms delayed ACK (32 MiB down took 13 s instead of 0.2 s).
+ * terminal, so its small packets wait for our ACK. Through a jump host, with JSch's small windows,
+ * the tail of nearly every target packet otherwise waited for the 40 ms delayed ACK (32 MiB down
+ * took 13 s instead of 0.2 s); on any connection a new forwarded connection's few small packets
+ * did (10,000 one-byte exchanges through a reverse forward: about 100 s, with quick ACKs about 20 s).
  *
  * <p>The target's connection owns the jump host's: closing it closes both. When the jump host's
  * connection ends, JSch closes its channels, the target's session reads the end of its stream and

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import jdk.net.ExtendedSocketOptions;
+
 import org.apache.sshd.common.future.CloseFuture;
 import org.apache.sshd.common.future.DefaultCloseFuture;
 import org.apache.sshd.common.io.AbstractIoWriteFuture;
@@ -72,6 +74,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     private final SocketAddress local;
     private final SocketAddress remote;
     private final Map<Object, Object> attributes = new ConcurrentHashMap<>();
+    private final boolean quickAck;
 
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Condition room = writeLock.newCondition();
@@ -109,6 +112,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
         this.socket = socket;
         this.local = socket.getLocalAddress();
         this.remote = socket.getRemoteAddress();
+        this.quickAck = socket.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
         this.selector = Selector.open();
         try {
             this.key = socket.register(selector, SelectionKey.OP_READ);
@@ -159,6 +163,9 @@ final class SocketSession extends AbstractCloseable implements IoSession {
         while (true) {
             buffer.clear();
             int n = socket.read(buffer);
+            if (quickAck) {
+                socket.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+            }
             if (n < 0) {
                 return false;
             }

@@ -113,6 +113,9 @@ final class SshdChannel implements SshChannel {
             if (closed.get()) {
                 throw new IOException("The " + name + " was closed while writing", e);
             }
+            if (!channel.getRemoteWindow().isOpen() || channel.isClosing()) { // MINA says "Already closed: RemoteWindow[...]"
+                throw new IOException("The " + name + " was closed by the server while writing", e);
+            }
             throw e;
         } finally {
             writing.unlock();

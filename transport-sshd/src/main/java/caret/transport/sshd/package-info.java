@@ -16,7 +16,11 @@
  * thread of its pool: per 32 KiB packet one thread wake-up more, and for a new forwarded connection
  * several. No MINA thread ever blocks on the socket: OpenSSH's sshd stops reading from a client
  * while its output to that client is unread, so a reader blocked in a write would wait for sshd
- * while sshd waits for it. Nagle is off on the socket.
+ * while sshd waits for it. Nagle is off on the socket, and every read asks for a quick ACK
+ * ({@code TCP_QUICKACK}, Linux): sshd leaves Nagle on for a connection without a terminal, so its
+ * small packets wait for our ACK, and a new forwarded connection is a few small packets each way
+ * (10,000 one-byte exchanges through a reverse forward took about 100 s with delayed ACKs, 9 s
+ * with quick ones).
  *
  * <h2>Through a jump host</h2>
  * With {@link caret.spi.ConnectionSettings#jumpHost()} the jump host is connected first, exactly as

@@ -226,6 +226,44 @@ class LauncherProcessTest {
         }
     }
 
+    /**
+     * {@code StrictHostKeyChecking=no} takes an unknown key without writing it, and says so at every
+     * connection: the first, and again after a reconnect (sshd killed and restarted), not once.
+     */
+    @Test
+    void strictHostKeyCheckingNoWarnsAtEveryConnection(@TempDir Path other) throws Exception {
+        Path empty = Files.createFile(other.resolve("empty_known_hosts"));
+        Path stderr = other.resolve("no.err");
+        OpenSshServer server = OpenSshServer.start(other.resolve("sshd"));
+        Process caret = LauncherProcess.launch(List.of("-N", "-p", Integer.toString(server.port()), "-i", server.userKey().toString(),
+                "-o", "UserKnownHostsFile=" + empty, "-o", "GlobalKnownHostsFile=" + empty, "-o", "StrictHostKeyChecking=no",
+                "-o", "ServerAliveInterval=1", "-D", "0", server.user() + "@127.0.0.1"), stderr);
+        String warning = "StrictHostKeyChecking=no: accepting the unverified host key of";
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(caret.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertTrue(line != null && line.contains("ready: connect to 127.0.0.1:"), line);
+            assertEquals(1, count(Files.readString(stderr), warning), Files.readString(stderr));
+            server.kill();
+            server = server.restart();
+            Await.until("the warning again at the reconnect", java.time.Duration.ofSeconds(40),
+                    () -> count(LauncherProcess.read(stderr), warning) == 2);
+            assertEquals("", Files.readString(empty), "the key is not written");
+        } finally {
+            caret.destroy();
+            assertTrue(caret.waitFor(20, TimeUnit.SECONDS));
+            server.close();
+        }
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length())) {
+            n++;
+        }
+        return n;
+    }
+
     @Test
     void bindsBeyondLoopbackOnlyWhenAskedAndSaysWhoCanReachThem() throws Exception {
         Path stderr = dir.resolve("wide.err");

@@ -19,11 +19,17 @@ record Resources(long descriptors, long threads, long heapBytes) {
 
     /** The figures now, after full collections (so that closed sockets' descriptors are freed too). */
     static Resources settled() {
+        long heap = liveHeap();
+        return new Resources(countDescriptors(), countThreads(), heap);
+    }
+
+    /** The heap in use after full collections. */
+    static long liveHeap() {
         for (int i = 0; i < 3; i++) {
             System.gc();
         }
         Runtime runtime = Runtime.getRuntime();
-        return new Resources(countDescriptors(), countThreads(), runtime.totalMemory() - runtime.freeMemory());
+        return runtime.totalMemory() - runtime.freeMemory();
     }
 
     private static long countDescriptors() {

@@ -1,0 +1,197 @@
+package caret.core.pump;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import caret.spi.SshChannel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * The pump against generated traffic: any bytes, cut into any writes on either side, with either
+ * side half-closing first, at any point of the other's stream, arrive intact and in order both
+ * ways, and the pump closes both ends once both directions are over. A real socket on 127.0.0.1 on
+ * one side, an in-memory channel on the other.
+ */
+class PumpPropertiesTest {
+
+    @Property(tries = 300)
+    void anySplitOfAnyBytesArrivesIntactWithHalfCloseAtAnyPoint(@ForAll("payloads") byte[] up, @ForAll("payloads") byte[] down,
+            @ForAll("cuts") List<Integer> upCuts, @ForAll("cuts") List<Integer> downCuts, @ForAll boolean appClosesFirst,
+            @ForAll("fractions") double overlap) throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket app = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+                Socket accepted = listener.accept()) {
+            MemoryChannel channel = new MemoryChannel();
+            CountDownLatch closed = new CountDownLatch(1);
+            new Pump("test", accepted, channel, new byte[0], new Traffic(), p -> closed.countDown(), Pump.Side.CHANNEL,
+                    (message, e) -> { }).start();
+
+            // The side that half-closes first sends all it has and shuts its output while the other
+            // has sent only part (overlap) of its own; then the other sends the rest and shuts too.
+            int upSplit = (int) (up.length * (appClosesFirst ? 1 : overlap));
+            int downSplit = (int) (down.length * (appClosesFirst ? overlap : 1));
+            CompletableFuture<byte[]> appGot = CompletableFuture.supplyAsync(() -> readAll(app), Thread::startVirtualThread);
+            CompletableFuture<byte[]> serverGot = CompletableFuture.supplyAsync(channel::readAllWritten, Thread::startVirtualThread);
+            OutputStream appOut = app.getOutputStream();
+            if (appClosesFirst) {
+                writeCut(appOut, up, 0, up.length, upCuts);
+                app.shutdownOutput();
+                channel.deliverCut(down, 0, downSplit, downCuts);
+                channel.deliverCut(down, downSplit, down.length, downCuts);
+                channel.deliverEof();
+            } else {
+                channel.deliverCut(down, 0, down.length, downCuts);
+                channel.deliverEof();
+                writeCut(appOut, up, 0, upSplit, upCuts);
+                writeCut(appOut, up, upSplit, up.length, upCuts);
+                app.shutdownOutput();
+            }
+            assertArrayEquals(up, serverGot.get(20, TimeUnit.SECONDS), "application to server");
+            assertArrayEquals(down, appGot.get(20, TimeUnit.SECONDS), "server to application");
+            assertTrue(closed.await(20, TimeUnit.SECONDS), "the pump closes once both directions are over");
+            assertTrue(channel.closed(), "the channel is closed");
+        }
+    }
+
+    @Provide
+    Arbitrary<byte[]> payloads() {
+        return Arbitraries.oneOf(Arbitraries.bytes().array(byte[].class).ofMaxSize(64),
+                Arbitraries.bytes().array(byte[].class).ofMinSize(1000).ofMaxSize(300_000));
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> cuts() {
+        return Arbitraries.integers().between(1, 70_000).list().ofMinSize(1).ofMaxSize(12);
+    }
+
+    @Provide
+    Arbitrary<Double> fractions() {
+        return Arbitraries.doubles().between(0, 1);
+    }
+
+    /** Writes {@code data[from, to)} in writes of the sizes in {@code cuts}, round and round. */
+    private static void writeCut(OutputStream out, byte[] data, int from, int to, List<Integer> cuts) throws IOException {
+        int i = 0;
+        for (int at = from; at < to; i++) {
+            int n = Math.min(cuts.get(i % cuts.size()), to - at);
+            out.write(data, at, n);
+            at += n;
+        }
+        out.flush();
+    }
+
+    private static byte[] readAll(Socket socket) {
+        try {
+            return socket.getInputStream().readAllBytes();
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    /** The server's end of a channel, in memory: what the pump writes is kept, what the test delivers is read. */
+    private static final class MemoryChannel implements SshChannel {
+        private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        private final ArrayDeque<byte[]> deliveries = new ArrayDeque<>();
+        private byte[] head;
+        private int headAt;
+        private boolean eofDelivered;
+        private boolean eofReceived;
+        private boolean closed;
+
+        synchronized void deliverCut(byte[] data, int from, int to, List<Integer> cuts) {
+            int i = 0;
+            for (int at = from; at < to; i++) {
+                int n = Math.min(cuts.get(i % cuts.size()), to - at);
+                deliveries.add(java.util.Arrays.copyOfRange(data, at, at + n));
+                at += n;
+            }
+            notifyAll();
+        }
+
+        synchronized void deliverEof() {
+            eofDelivered = true;
+            notifyAll();
+        }
+
+        /** Blocks until the pump sent EOF; all it wrote. */
+        synchronized byte[] readAllWritten() {
+            try {
+                while (!eofReceived && !closed) {
+                    wait();
+                }
+            } catch (InterruptedException e) {
+                throw new RuntimeException(e);
+            }
+            return written.toByteArray();
+        }
+
+        synchronized boolean closed() {
+            return closed;
+        }
+
+        @Override
+        public synchronized int read(byte[] buffer, int offset, int len) throws IOException {
+            try {
+                while (head == null && deliveries.isEmpty() && !eofDelivered && !closed) {
+                    wait();
+                }
+            } catch (InterruptedException e) {
+                throw new InterruptedIOException();
+            }
+            if (closed) {
+                throw new IOException("closed");
+            }
+            if (head == null) {
+                head = deliveries.poll();
+                headAt = 0;
+                if (head == null) {
+                    return -1; // EOF after everything delivered
+                }
+            }
+            int n = Math.min(len, head.length - headAt);
+            System.arraycopy(head, headAt, buffer, offset, n);
+            headAt += n;
+            if (headAt == head.length) {
+                head = null;
+            }
+            return n;
+        }
+
+        @Override
+        public synchronized void write(byte[] buffer, int offset, int len) throws IOException {
+            if (closed || eofReceived) {
+                throw new IOException("write after " + (closed ? "close" : "EOF"));
+            }
+            written.write(buffer, offset, len);
+        }
+
+        @Override
+        public synchronized void sendEof() {
+            eofReceived = true;
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            notifyAll();
+        }
+    }
+}

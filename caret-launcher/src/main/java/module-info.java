@@ -11,4 +11,5 @@ module caret.launcher {
 
     opens caret.launcher to info.picocli;
     opens caret.launcher.control to tools.jackson.databind;
+    opens caret.launcher.ui to tools.jackson.databind;
 }

@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
                 "Runs until interrupted. Each forward prints one 'ready' line with the address to connect to."},
         subcommands = {UpCommand.class, ControlCommands.Status.class, ControlCommands.On.class, ControlCommands.Off.class,
                 ControlCommands.Add.class, ControlCommands.Remove.class, ControlCommands.Reload.class,
+                ControlCommands.Save.class, UiCommand.class,
                 DemoCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class},
         mixinStandardHelpOptions = true, versionProvider = CaretCommand.Version.class, sortOptions = false,
         usageHelpAutoWidth = true, separator = " ")

@@ -149,6 +149,22 @@ final class ControlCommands {
         }
     }
 
+    @Command(name = "save", description = "Write the forwards of 'caret up' as they are now (added, removed, on or off)"
+            + " into its configuration file.", mixinStandardHelpOptions = true)
+    static final class Save implements Callable<Integer> {
+
+        @Mixin
+        ControlSocketOption socket = new ControlSocketOption();
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return send(socket, ControlRequest.of("save"), spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
     @Command(name = "add", description = {"Add a forward to the running Caret and switch it on.",
             "  caret add --name web -L 8080:127.0.0.1:80 [--server NAME] [--off]"}, mixinStandardHelpOptions = true)
     static final class Add implements Callable<Integer> {

@@ -6,7 +6,9 @@ import caret.core.Forward;
 import caret.core.ForwardEvent;
 import caret.core.Reconnect;
 import caret.core.Server;
+import caret.launcher.control.ControlHandler;
 import caret.launcher.control.ControlServer;
+import caret.launcher.ui.Dashboard;
 import caret.spi.ConnectionSettings;
 import caret.spi.ForwardException;
 import caret.spi.ForwardSpec;
@@ -36,6 +38,7 @@ final class ForwardingClient implements AutoCloseable {
     private final Thread onExit;
     private volatile String gaveUp;
     private ControlServer control;
+    private Dashboard dashboard;
     private EventHook hook;
     private Server server;
 
@@ -63,9 +66,21 @@ final class ForwardingClient implements AutoCloseable {
         });
     }
 
-    /** Listens on the control socket at {@code path}, answering with {@code reload} for a configuration. */
-    void control(Path path, Instance.Reload reload) throws IOException {
-        control = ControlServer.start(path, new Instance(caret, ended::countDown, reload));
+    /**
+     * Listens on the control socket at {@code path}, with {@code reload} and {@code save} for a
+     * configuration file ({@code null} for none).
+     *
+     * @return what answers the requests, for the dashboard to send its own
+     */
+    ControlHandler control(Path path, Instance.Config config) throws IOException {
+        Instance instance = new Instance(caret, ended::countDown, config);
+        control = ControlServer.start(path, instance);
+        return instance;
+    }
+
+    /** Keeps the dashboard until the instance ends. */
+    void dashboard(Dashboard served) {
+        this.dashboard = served;
     }
 
     /** Runs {@code command} with each forward's outage, return and failure as JSON on its standard input. */
@@ -120,6 +135,9 @@ final class ForwardingClient implements AutoCloseable {
     }
 
     private void shutdown() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
         if (control != null) {
             control.close();
         }

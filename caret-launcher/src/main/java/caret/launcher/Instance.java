@@ -11,6 +11,7 @@ import caret.launcher.control.ServerReport;
 import caret.spi.ForwardException;
 import caret.spi.ForwardSpec;
 import caret.spi.InvalidSpecException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,23 +24,30 @@ import java.util.Map;
  */
 final class Instance implements ControlHandler {
 
-    /** Reads the configuration again and applies the difference; says what changed or why nothing did. */
-    interface Reload {
+    /** The configuration file the instance runs. */
+    interface Config {
+
+        Path path();
+
+        /** Reads the file again and applies the difference; says what changed or why nothing did. */
         String reload() throws Exception;
+
+        /** Writes the forwards as they are now into the file; says what it wrote. */
+        String save() throws Exception;
     }
 
     private final Caret caret;
     private final Runnable exit;
-    private final Reload reload;
+    private final Config config;
 
     /**
      * @param exit ends the instance, after the reply to {@code exit} is sent
-     * @param reload applies the configuration file again; {@code null} when there is none
+     * @param config the configuration file, for {@code reload} and {@code save}; {@code null} when there is none
      */
-    Instance(Caret caret, Runnable exit, Reload reload) {
+    Instance(Caret caret, Runnable exit, Config config) {
         this.caret = caret;
         this.exit = exit;
-        this.reload = reload;
+        this.config = config;
     }
 
     @Override
@@ -47,7 +55,8 @@ final class Instance implements ControlHandler {
         try {
             return switch (request.op().toLowerCase(Locale.ROOT)) {
                 case "status" -> new ControlReply(true, null, caret.servers().stream()
-                        .map(server -> ServerReport.of(server.status())).toList());
+                        .map(server -> ServerReport.of(server.status())).toList(),
+                        config == null ? null : config.path().toString());
                 case "check" -> check(request.server());
                 case "exit" -> ControlReply.done("Exit request sent.");
                 case "on" -> on(request.forward());
@@ -56,11 +65,15 @@ final class Instance implements ControlHandler {
                 case "add" -> add(request);
                 case "forward" -> forward(request);
                 case "cancel" -> cancel(request);
-                case "reload" -> reload == null
+                case "reload" -> config == null
                         ? ControlReply.refused("This Caret was started without a configuration file: nothing to reload")
-                        : ControlReply.done(reload.reload());
+                        : ControlReply.done(config.reload());
+                case "save" -> config == null
+                        ? ControlReply.refused("This Caret was started without a configuration file: nothing to save to;"
+                                + " 'caret up FILE' runs one")
+                        : ControlReply.done(config.save());
                 default -> ControlReply.refused("Unknown request '" + request.op()
-                        + "': use status, check, exit, on, off, add, remove, forward, cancel or reload");
+                        + "': use status, check, exit, on, off, add, remove, forward, cancel, reload or save");
             };
         } catch (IllegalArgumentException | InvalidSpecException | ForwardException e) {
             return ControlReply.refused(e.getMessage());
@@ -86,8 +99,8 @@ final class Instance implements ControlHandler {
             case FAILED -> "failed: " + status.lastError();
             case CLOSED -> "closed";
         };
-        return new ControlReply(true, "Caret running (pid=" + ProcessHandle.current().pid() + "): " + server.name()
-                + " " + state, null);
+        return ControlReply.done("Caret running (pid=" + ProcessHandle.current().pid() + "): " + server.name()
+                + " " + state);
     }
 
     private ControlReply on(String ref) throws ForwardException {

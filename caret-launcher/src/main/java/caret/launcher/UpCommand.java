@@ -1,6 +1,8 @@
 package caret.launcher;
 
 import caret.core.Caret;
+import caret.core.ForwardState;
+import caret.core.ForwardStatus;
 import caret.core.HostKeyPolicy;
 import caret.core.HostKeyPrompt;
 import caret.core.Reconnect;
@@ -11,6 +13,8 @@ import caret.launcher.config.ConfigException;
 import caret.launcher.config.ConfigFile;
 import caret.launcher.config.ForwardConfig;
 import caret.launcher.config.ServerConfig;
+import caret.launcher.control.ControlHandler;
+import caret.launcher.control.Json;
 import caret.launcher.sshconfig.JumpHost;
 import caret.spi.ConnectionSettings;
 import caret.spi.CredentialPrompt;
@@ -19,11 +23,14 @@ import caret.spi.ForwardException;
 import caret.spi.InvalidSpecException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -32,6 +39,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code caret up [FILE]}: every server of a configuration file and every forward that is on, kept
@@ -41,7 +52,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "up", description = {"Bring up every server and every enabled forward of a configuration file and keep them up.",
         "Default file: $XDG_CONFIG_HOME/caret/caret.json, else ~/.config/caret/caret.json (see docs/configuration.md).",
-        "Control it with 'caret status', 'caret on|off|add|remove', 'caret reload' and 'caret -O exit'."},
+        "Control it with 'caret status', 'caret on|off|add|remove', 'caret reload', 'caret save' and 'caret -O exit',",
+        "or from the dashboard in a browser: --ui here, or 'caret ui' later."},
         mixinStandardHelpOptions = true, sortOptions = false)
 final class UpCommand implements Callable<Integer> {
 
@@ -62,8 +74,17 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "-v", description = "Verbose, as for caret.")
     boolean[] verbose = new boolean[0];
 
+    @Option(names = "--ui", description = "Serve the dashboard on 127.0.0.1 at a port of its own and print its address"
+            + " with a token; opens a browser on a desktop (see --no-browser).")
+    boolean ui;
+
+    @Mixin
+    DashboardOptions dashboard = new DashboardOptions();
+
     @Spec
     CommandLine.Model.CommandSpec spec;
+
+    private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private Caret caret;
     private Path path;
@@ -87,11 +108,15 @@ final class UpCommand implements Callable<Integer> {
             config.warnings().forEach(warning -> err.println("Warning: " + warning));
             err.flush();
             try (ForwardingClient client = new ForwardingClient(loaded, System.out, System.err)) {
+                ControlHandler handler;
                 try {
-                    client.control(control.path(), this::reload);
+                    handler = client.control(control.path(), new FileLink());
                 } catch (IOException e) {
                     err.println("Error: " + e.getMessage());
                     return ForwardingClient.CONNECTION_FAILED;
+                }
+                if (ui) {
+                    client.dashboard(dashboard.start(handler, new PrintWriter(System.out, true)));
                 }
                 client.onEvent(new EventHook(this::eventCommand));
                 synchronized (this) {
@@ -202,6 +227,93 @@ final class UpCommand implements Callable<Integer> {
                 }
                 changes.add((forward.enabled() ? "switched on " : "switched off ") + qualified);
             }
+        }
+    }
+
+    /**
+     * Writes the forwards as they run now into the file: the servers' settings and each forward that
+     * did not change are kept as written (with their options), changed and added forwards are
+     * written as kind and spec, removed ones are left out, and {@code enabled} follows whether each
+     * is on. Refused when the file changed since it was read, which would lose those edits.
+     */
+    private synchronized String save() throws IOException, ConfigException {
+        CaretConfig onDisk = read();
+        if (!sameForwards(onDisk, config)) {
+            throw new IllegalArgumentException(path + " was edited since Caret read it: 'caret reload' applies it first,"
+                    + " or saving would overwrite those edits");
+        }
+        ObjectNode root = (ObjectNode) Json.mapper().readTree(Files.readString(path));
+        ObjectNode servers = (ObjectNode) root.get("servers");
+        int written = 0;
+        for (Map.Entry<String, Server> entry : running.entrySet()) {
+            ObjectNode server = (ObjectNode) servers.get(entry.getKey());
+            JsonNode before = server.path("forwards");
+            Map<String, ForwardConfig> was = new LinkedHashMap<>();
+            config.servers().stream().filter(s -> s.name().equals(entry.getKey())).findFirst()
+                    .ifPresent(s -> s.forwards().forEach(f -> was.put(f.name(), f)));
+            ObjectNode forwards = Json.mapper().createObjectNode();
+            for (ForwardStatus forward : entry.getValue().status().forwards()) {
+                forwards.set(forward.name(), node(forward, was.get(forward.name()), before.get(forward.name())));
+                written++;
+            }
+            server.set("forwards", forwards);
+        }
+        Path target = path.toRealPath();
+        Path temporary = Files.createTempFile(target.getParent(), ".caret-save-", ".json");
+        try {
+            Files.setPosixFilePermissions(temporary, Files.getPosixFilePermissions(target));
+            Files.writeString(temporary, PRETTY.writeValueAsString(root) + "\n");
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+        config = read();
+        return "Saved " + written + " forward" + (written == 1 ? "" : "s") + " to " + path;
+    }
+
+    private static ObjectNode node(ForwardStatus forward, ForwardConfig was, JsonNode written) {
+        boolean on = forward.state() != ForwardState.OFF;
+        ObjectNode node;
+        if (was != null && written instanceof ObjectNode kept && was.kind().equals(forward.spec().type())
+                && was.spec().equals(forward.spec().text()) && was.options().equals(forward.spec().options())) {
+            node = kept.deepCopy();
+        } else {
+            node = Json.mapper().createObjectNode();
+            node.put("kind", forward.spec().type());
+            node.put("spec", forward.spec().text());
+            if (!forward.spec().options().isEmpty()) {
+                ObjectNode options = node.putObject("options");
+                forward.spec().options().forEach(options::put);
+            }
+        }
+        if (!on) {
+            node.put("enabled", false);
+        } else if (node.has("enabled")) {
+            node.put("enabled", true);
+        }
+        return node;
+    }
+
+    private static boolean sameForwards(CaretConfig a, CaretConfig b) {
+        return a.servers().equals(b.servers()) && Objects.equals(a.onEvent(), b.onEvent());
+    }
+
+    /** The file for the control socket's {@code reload} and {@code save}. */
+    private final class FileLink implements Instance.Config {
+
+        @Override
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public String reload() throws ConfigException {
+            return UpCommand.this.reload();
+        }
+
+        @Override
+        public String save() throws IOException, ConfigException {
+            return UpCommand.this.save();
         }
     }
 

@@ -47,7 +47,7 @@ public final class ControlClient {
     }
 
     /** Whether an instance answers at {@code path}. */
-    static boolean answers(Path path) {
+    public static boolean answers(Path path) {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(path));
             return true;

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * One request on the control socket, a JSON object on one line. {@code op} is one of
  * {@code status}, {@code check}, {@code exit}, {@code on}, {@code off}, {@code remove}, {@code add},
- * {@code forward}, {@code cancel}, {@code reload}; the other fields are those the op needs.
+ * {@code forward}, {@code cancel}, {@code reload}, {@code save}; the other fields are those the op needs.
  *
  * @param op what to do
  * @param server a server's name or host, for {@code add}, {@code check}, {@code forward}, {@code cancel}

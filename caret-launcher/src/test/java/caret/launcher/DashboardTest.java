@@ -281,7 +281,7 @@ class DashboardTest {
     }
 
     @Test
-    void caretUiServesTheRunningInstanceAndEndsWithIt() throws Exception {
+    void caretUiServesTheRunningInstanceOpensTheBrowserAndEndsWithIt() throws Exception {
         Path otherFile = dir.resolve("other.json");
         Files.writeString(otherFile, """
                 { "servers": { "b": { "host": "127.0.0.1", "port": %d, "user": "%s", "identities": ["%s"], "knownHosts": ["%s"],
@@ -292,8 +292,20 @@ class DashboardTest {
         Process ui = null;
         try {
             LauncherProcess.readyPorts(other, 1, dir.resolve("other.log"));
-            ui = LauncherProcess.launch(List.of("ui", "--no-browser", "-S", otherSocket.toString()), dir.resolve("ui.log"));
+            // A desktop (DISPLAY set) whose xdg-open writes down what it was asked to open.
+            Path bin = Files.createDirectories(dir.resolve("bin"));
+            Path opened = dir.resolve("opened.txt");
+            Path xdgOpen = bin.resolve("xdg-open");
+            Files.writeString(xdgOpen, "#!/bin/sh\nprintf '%s' \"$1\" > '" + opened + "'\n");
+            Files.setPosixFilePermissions(xdgOpen, PosixFilePermissions.fromString("rwx------"));
+            ProcessBuilder command = LauncherProcess.command(List.of("ui", "-S", otherSocket.toString()))
+                    .redirectError(dir.resolve("ui.log").toFile());
+            command.environment().put("DISPLAY", ":99");
+            command.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            ui = command.start();
             Matcher found = dashboardLine(lines(ui), dir.resolve("ui.log"));
+            Await.until("the browser was asked to open the dashboard", () -> Files.exists(opened)
+                    && LauncherProcess.read(opened).equals(found.group(1)));
             int uiPort = Integer.parseInt(found.group(2));
             Map<String, String> auth = Map.of("Authorization", "Bearer " + found.group(3));
             RawHttp.Response status = RawHttp.send(uiPort, "GET", "/api/status", auth, null);

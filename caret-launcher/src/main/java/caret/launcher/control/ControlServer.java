@@ -153,7 +153,11 @@ public final class ControlServer implements AutoCloseable {
         try {
             request = Json.mapper().readValue(line, ControlRequest.class);
             log.debug("control: {}", request);
-            reply = request.op() == null ? ControlReply.refused("No op in the request") : handler.handle(request);
+            if (request == null) {
+                reply = ControlReply.refused("Not a request: JSON null; send an object with an op, as {\"op\":\"status\"}");
+            } else {
+                reply = request.op() == null ? ControlReply.refused("No op in the request") : handler.handle(request);
+            }
         } catch (JacksonException e) {
             reply = ControlReply.refused("Not a request: " + e.getOriginalMessage());
         } catch (RuntimeException e) {

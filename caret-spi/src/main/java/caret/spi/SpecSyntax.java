@@ -91,11 +91,15 @@ public final class SpecSyntax {
             if (f.stream().anyMatch(field -> field.indexOf('/') >= 0)) {
                 throw new IllegalArgumentException("Unix socket paths are not supported, only host:port");
             }
+            if (bind != null) {
+                requireNoSpaceOrControl(bind, "the bind address");
+            }
             int port = port(f.get(at), "port");
             String host = f.get(at + 1);
             if (host.isEmpty()) {
                 throw new IllegalArgumentException("the destination host is empty");
             }
+            requireNoSpaceOrControl(host, "the destination host");
             int hostPort = port(f.get(at + 2), "hostport");
             if (hostPort == 0) {
                 throw new IllegalArgumentException("hostport 0 is not a destination port (1 to 65535)");
@@ -103,6 +107,20 @@ public final class SpecSyntax {
             return new ForwardSpec(type, text, bind, port, new Endpoint(host, hostPort));
         } catch (IllegalArgumentException e) {
             throw new InvalidSpecException(kind, text, e.getMessage(), usage);
+        }
+    }
+
+    /**
+     * Refuses a host or address with a space or a control character, which none has: left in, it
+     * would reach the resolver or the server as written.
+     */
+    private static void requireNoSpaceOrControl(String field, String what) {
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)) {
+                throw new IllegalArgumentException(what + " has a space or control character (U+" + String.format("%04X", (int) c)
+                        + ") at its position " + (i + 1) + "; no host name or address has one");
+            }
         }
     }
 

@@ -67,7 +67,8 @@ final class LocatedJsonReader {
             return Optional.of(new LocatedJson(root, values, names));
         } catch (JacksonException e) {
             SyntaxHint hint = SyntaxHint.describe(e, content);
-            ConfigPath where = path(parser.streamReadContext());
+            // no parser when Jackson could not even start, as on bytes in no encoding it detects
+            ConfigPath where = parser == null ? ConfigPath.root() : path(parser.streamReadContext());
             problems.add(new Problem(position(e.getLocation()), hint.betweenEntries() ? where.parent() : where, hint.words()));
             return Optional.empty();
         }

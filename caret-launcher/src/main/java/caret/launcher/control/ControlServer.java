@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -29,7 +30,7 @@ import tools.jackson.core.JacksonException;
 public final class ControlServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
-    private static final int MAX_REQUEST = 1 << 20;
+    static final int MAX_REQUEST = 1 << 20;
 
     private final Path path;
     private final ServerSocketChannel channel;
@@ -112,28 +113,22 @@ public final class ControlServer implements AutoCloseable {
                 reply(out, ControlReply.refused("Refused: this Caret belongs to " + owner.getName()));
                 return;
             }
-            ControlReply reply;
-            ControlRequest request = null;
-            try {
-                request = Json.mapper().readValue(line, ControlRequest.class);
-                log.debug("control: {}", request);
-                reply = request.op() == null ? ControlReply.refused("No op in the request") : handler.handle(request);
-            } catch (JacksonException e) {
-                reply = ControlReply.refused("Not a request: " + e.getOriginalMessage());
-            } catch (RuntimeException e) {
-                log.warn("control request failed: {}", e.toString(), e);
-                reply = ControlReply.refused("Failed: " + e.getMessage());
-            }
-            reply(out, reply);
-            if (request != null) {
-                handler.replied(request);
+            Answer answer = answer(line, handler);
+            reply(out, answer.reply());
+            if (answer.request() != null) {
+                handler.replied(answer.request());
             }
         } catch (IOException | UncheckedIOException e) {
             log.debug("control connection: {}", e.toString());
         }
     }
 
-    private static String readLine(BufferedReader in) throws IOException {
+    /**
+     * Reads one request line, up to a newline or the end of the stream, without the newline.
+     *
+     * @throws IOException when the line is longer than {@value #MAX_REQUEST} characters, or the stream fails
+     */
+    static String readLine(Reader in) throws IOException {
         StringBuilder line = new StringBuilder();
         for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
             if (line.length() >= MAX_REQUEST) {
@@ -142,6 +137,34 @@ public final class ControlServer implements AutoCloseable {
             line.append((char) c);
         }
         return line.toString();
+    }
+
+    /** A request line's answer: the reply, and the request when the line was one. */
+    record Answer(ControlRequest request, ControlReply reply) {
+    }
+
+    /**
+     * Parses one request line and has the handler answer it; a line that is not a request with an
+     * op is refused, saying why, without reaching the handler.
+     */
+    static Answer answer(String line, ControlHandler handler) {
+        ControlRequest request = null;
+        ControlReply reply;
+        try {
+            request = Json.mapper().readValue(line, ControlRequest.class);
+            log.debug("control: {}", request);
+            if (request == null) {
+                reply = ControlReply.refused("Not a request: JSON null; send an object with an op, as {\"op\":\"status\"}");
+            } else {
+                reply = request.op() == null ? ControlReply.refused("No op in the request") : handler.handle(request);
+            }
+        } catch (JacksonException e) {
+            reply = ControlReply.refused("Not a request: " + e.getOriginalMessage());
+        } catch (RuntimeException e) {
+            log.warn("control request failed: {}", e.toString(), e);
+            reply = ControlReply.refused("Failed: " + e.getMessage());
+        }
+        return new Answer(request, reply);
     }
 
     private void reply(OutputStream out, ControlReply reply) throws IOException {

@@ -142,6 +142,9 @@ final class ConfigReader {
         if (pattern.isEmpty()) {
             throw Settings.bad(line, "Include", "a file name is empty", form);
         }
+        if (pattern.indexOf('\0') >= 0) {
+            throw Settings.bad(line, "Include", "a file name contains a NUL character, which no file name has", form);
+        }
         if (pattern.contains("%") || pattern.contains("${")) {
             throw Settings.bad(line, "Include", "Caret expands no % tokens or ${variables} in Include", form);
         }

@@ -126,6 +126,14 @@ class DashboardTest {
             assertFalse(browser.find("#submit").isEnabled(), "Save is disabled while the port is taken");
             browser.screenshot("1-add-a-taken-port");
         }
+        type("#f-localPort", "70000");
+        browser.await("a port out of range is named", d -> browser.find("#m-localPort").getText().contains("0 to 65535"));
+        assertFalse(browser.find("#submit").isEnabled());
+        type("#f-localAddress", "0.0.0.0");
+        browser.await("a bind beyond loopback gets the warning", d -> browser.find("#m-localAddress").getText()
+                .contains("reachable from other machines"));
+        type("#f-localAddress", "");
+        browser.await("loopback: no warning", d -> browser.find("#m-localAddress").getText().isEmpty());
         type("#f-localPort", "0");
         browser.await("Save is enabled for a free port", d -> browser.find("#submit").isEnabled());
         assertEquals("local 0:127.0.0.1:" + web.port(), browser.find("#preview").getText());

@@ -246,6 +246,9 @@ final class SocksHandshake {
         if (host.isEmpty()) {
             return "host name is empty";
         }
+        if (host.equals("[]")) { // an Endpoint takes brackets off an IPv6 literal: nothing would be left
+            return "host name '[]' is empty inside its brackets";
+        }
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
             if (c <= 0x20 || c >= 0x7F) {

@@ -133,9 +133,10 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "reload", description = "Read the configuration file of 'caret up' again and apply the difference;"
-            + " a bad file changes nothing.", mixinStandardHelpOptions = true)
-    static final class Reload implements Callable<Integer> {
+    /** A request that needs nothing but its op: reload, save. */
+    abstract static class PlainOp implements Callable<Integer> {
+
+        private final String op;
 
         @Mixin
         ControlSocketOption socket = new ControlSocketOption();
@@ -143,25 +144,29 @@ final class ControlCommands {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
+        PlainOp(String op) {
+            this.op = op;
+        }
+
         @Override
         public Integer call() {
-            return send(socket, ControlRequest.of("reload"), spec.commandLine().getOut(), spec.commandLine().getErr());
+            return send(socket, ControlRequest.of(op), spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    @Command(name = "reload", description = "Read the configuration file of 'caret up' again and apply the difference;"
+            + " a bad file changes nothing.", mixinStandardHelpOptions = true)
+    static final class Reload extends PlainOp {
+        Reload() {
+            super("reload");
         }
     }
 
     @Command(name = "save", description = "Write the forwards of 'caret up' as they are now (added, removed, on or off)"
             + " into its configuration file.", mixinStandardHelpOptions = true)
-    static final class Save implements Callable<Integer> {
-
-        @Mixin
-        ControlSocketOption socket = new ControlSocketOption();
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            return send(socket, ControlRequest.of("save"), spec.commandLine().getOut(), spec.commandLine().getErr());
+    static final class Save extends PlainOp {
+        Save() {
+            super("save");
         }
     }
 

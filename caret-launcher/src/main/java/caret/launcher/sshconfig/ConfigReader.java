@@ -206,17 +206,42 @@ final class ConfigReader {
             } else if (close > 0) {
                 String set = component.substring(i + 1, close);
                 boolean not = set.startsWith("!");
-                regex.append('[').append(not ? "^" : "");
-                for (char member : (not ? set.substring(1) : set).toCharArray()) {
-                    regex.append(member == '-' || Character.isLetterOrDigit(member) ? "" : "\\").append(member);
-                }
-                regex.append(']');
+                regex.append(charSet(not ? set.substring(1) : set, not));
                 i = close;
             } else {
                 regex.append(Pattern.quote(String.valueOf(c)));
             }
         }
         return Pattern.compile(regex.toString());
+    }
+
+    /**
+     * A bracket expression's members ({@code abc}, ranges {@code a-z}) as a regex class, every
+     * character written by its code so none means anything to the regex; a range written backwards
+     * matches nothing, as in glob(3).
+     */
+    private static String charSet(String members, boolean not) {
+        StringBuilder set = new StringBuilder();
+        for (int i = 0; i < members.length(); i++) {
+            char low = members.charAt(i);
+            if (i + 2 < members.length() && members.charAt(i + 1) == '-') {
+                char high = members.charAt(i + 2);
+                if (low <= high) {
+                    set.append(code(low)).append('-').append(code(high));
+                }
+                i += 2;
+            } else {
+                set.append(code(low));
+            }
+        }
+        if (set.isEmpty()) {
+            return not ? "." : "(?!)";
+        }
+        return "[" + (not ? "^" : "") + set + "]";
+    }
+
+    private static String code(char c) {
+        return "\\x{" + Integer.toHexString(c) + "}";
     }
 
     private void checkPermissions(Path file) throws IOException, SshConfigException {

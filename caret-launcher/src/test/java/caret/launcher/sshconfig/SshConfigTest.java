@@ -330,6 +330,19 @@ class SshConfigTest {
     }
 
     @Test
+    void includeGlobsTakeBracketSetsRangesAndNegationAsGlob3() throws Exception {
+        Path conf = Files.createDirectories(home.resolve(".ssh/sets"));
+        Files.writeString(conf.resolve("a1.conf"), "Port 2101\n");
+        Files.writeString(conf.resolve("b.conf"), "User bee\n");
+        Files.writeString(conf.resolve("x.conf"), "IdentityFile /k/x\n");
+        Files.writeString(conf.resolve("(.conf"), "User paren\n");
+        HostEntry entry = resolve("h", "Include sets/[a-a]?.conf sets/[!a-bx(].conf sets/[z-a].conf sets/[(].conf");
+        assertEquals(2101, entry.port(), "[a-a]? matched a1.conf");
+        assertEquals("paren", entry.user(), "[(] matched (.conf, and [!a-bx(] matched nothing: b and x are excluded");
+        assertEquals(Optional.empty(), entry.identityFiles(), "x.conf matched no pattern; a backwards range [z-a] matches nothing");
+    }
+
+    @Test
     void includeTakesAbsoluteAndHomePathsAndSkipsPatternsThatMatchNothing() throws Exception {
         Path absolute = dir.resolve("abs.conf");
         Files.writeString(absolute, "Port 2011\n");

@@ -83,10 +83,15 @@ abstract class ForwardContract {
         }
     }
 
+    /** Lines for the sshd_config of this type's server, before the fixture's own. */
+    String[] sshdConfig() {
+        return new String[0];
+    }
+
     @BeforeAll
     void startPeers(@TempDir Path dir) throws Exception {
         this.dir = dir;
-        sshd = OpenSshServer.start(dir);
+        sshd = OpenSshServer.start(dir, sshdConfig());
         echo = EchoServer.start();
         web = WebPage.start();
         caret = Caret.load();

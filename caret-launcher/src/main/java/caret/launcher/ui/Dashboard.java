@@ -92,7 +92,8 @@ public final class Dashboard implements AutoCloseable {
                     exchange.getResponseHeaders().set("Set-Cookie", verdict.cookie());
                     exchange.sendResponseHeaders(verdict.status(), -1);
                 } else {
-                    log.info("dashboard: refused {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    // debug: a tab left open retries every few seconds
+                    log.debug("dashboard: refused {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                             verdict.message());
                     send(exchange, verdict.status(), "text/plain; charset=utf-8", verdict.message() + "\n");
                 }

@@ -3,6 +3,7 @@ package caret.launcher;
 import caret.launcher.control.ControlClient;
 import caret.launcher.control.ControlReply;
 import caret.launcher.control.ControlRequest;
+import caret.launcher.control.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -14,8 +15,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The commands that talk to a running Caret over its control socket. */
 final class ControlCommands {
@@ -64,7 +63,6 @@ final class ControlCommands {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            JsonMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
             boolean terminal = System.console() != null && System.console().isTerminal();
             do {
                 ControlReply reply;
@@ -77,7 +75,7 @@ final class ControlCommands {
                 if (watch && terminal) {
                     out.print("\033[H\033[2J");
                 }
-                out.print(json ? mapper.writeValueAsString(Map.of("servers", reply.servers())) + "\n" : StatusTable.render(reply.servers()));
+                out.print(json ? Json.pretty().writeValueAsString(Map.of("servers", reply.servers())) + "\n" : StatusTable.render(reply.servers()));
                 out.flush();
                 if (watch) {
                     Thread.sleep(1000); // the refresh period, not a wait for a condition

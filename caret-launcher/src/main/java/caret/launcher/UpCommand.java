@@ -40,8 +40,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.SerializationFeature;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -83,8 +81,6 @@ final class UpCommand implements Callable<Integer> {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
-
-    private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private Caret caret;
     private Path path;
@@ -194,10 +190,8 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private void sync(Server server, ServerConfig was, ServerConfig now, List<String> changes, List<String> problems) {
-        Map<String, ForwardConfig> before = new LinkedHashMap<>();
-        was.forwards().forEach(f -> before.put(f.name(), f));
-        Map<String, ForwardConfig> after = new LinkedHashMap<>();
-        now.forwards().forEach(f -> after.put(f.name(), f));
+        Map<String, ForwardConfig> before = forwardsByName(was);
+        Map<String, ForwardConfig> after = forwardsByName(now);
         for (String name : before.keySet()) {
             if (!after.containsKey(name)) {
                 server.remove(name);
@@ -238,7 +232,7 @@ final class UpCommand implements Callable<Integer> {
      */
     private synchronized String save() throws IOException, ConfigException {
         CaretConfig onDisk = read();
-        if (!sameForwards(onDisk, config)) {
+        if (!sameSettings(onDisk, config)) {
             throw new IllegalArgumentException(path + " was edited since Caret read it: 'caret reload' applies it first,"
                     + " or saving would overwrite those edits");
         }
@@ -248,9 +242,7 @@ final class UpCommand implements Callable<Integer> {
         for (Map.Entry<String, Server> entry : running.entrySet()) {
             ObjectNode server = (ObjectNode) servers.get(entry.getKey());
             JsonNode before = server.path("forwards");
-            Map<String, ForwardConfig> was = new LinkedHashMap<>();
-            config.servers().stream().filter(s -> s.name().equals(entry.getKey())).findFirst()
-                    .ifPresent(s -> s.forwards().forEach(f -> was.put(f.name(), f)));
+            Map<String, ForwardConfig> was = forwardsByName(byName(config.servers()).get(entry.getKey()));
             ObjectNode forwards = Json.mapper().createObjectNode();
             for (ForwardStatus forward : entry.getValue().status().forwards()) {
                 forwards.set(forward.name(), node(forward, was.get(forward.name()), before.get(forward.name())));
@@ -262,7 +254,7 @@ final class UpCommand implements Callable<Integer> {
         Path temporary = Files.createTempFile(target.getParent(), ".caret-save-", ".json");
         try {
             Files.setPosixFilePermissions(temporary, Files.getPosixFilePermissions(target));
-            Files.writeString(temporary, PRETTY.writeValueAsString(root) + "\n");
+            Files.writeString(temporary, Json.pretty().writeValueAsString(root) + "\n");
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(temporary);
@@ -294,7 +286,7 @@ final class UpCommand implements Callable<Integer> {
         return node;
     }
 
-    private static boolean sameForwards(CaretConfig a, CaretConfig b) {
+    private static boolean sameSettings(CaretConfig a, CaretConfig b) {
         return a.servers().equals(b.servers()) && Objects.equals(a.onEvent(), b.onEvent());
     }
 
@@ -315,6 +307,12 @@ final class UpCommand implements Callable<Integer> {
         public String save() throws IOException, ConfigException {
             return UpCommand.this.save();
         }
+    }
+
+    private static Map<String, ForwardConfig> forwardsByName(ServerConfig server) {
+        Map<String, ForwardConfig> map = new LinkedHashMap<>();
+        server.forwards().forEach(forward -> map.put(forward.name(), forward));
+        return map;
     }
 
     private static Map<String, ServerConfig> byName(List<ServerConfig> servers) {

@@ -1,5 +1,6 @@
 package caret.launcher.control;
 
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -15,7 +16,13 @@ public final class Json {
         return Holder.MAPPER;
     }
 
+    /** The same, writing indented JSON for people: {@code caret status --json}, the saved configuration. */
+    public static JsonMapper pretty() {
+        return Holder.PRETTY;
+    }
+
     private static final class Holder {
         static final JsonMapper MAPPER = JsonMapper.builder().build();
+        static final JsonMapper PRETTY = MAPPER.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
     }
 }

@@ -2,11 +2,13 @@ package caret.launcher.ui;
 
 import com.sun.net.httpserver.Headers;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -59,7 +61,7 @@ final class Access {
 
     Verdict check(URI uri, Headers headers) {
         String host = headers.getFirst("Host");
-        if (host == null || !hosts.contains(host.toLowerCase(java.util.Locale.ROOT))) {
+        if (host == null || !hosts.contains(host.toLowerCase(Locale.ROOT))) {
             return Verdict.refuse("Refused: this dashboard answers only as 127.0.0.1:" + port + " or localhost:" + port
                     + ", not as '" + host + "' (a name that points here from elsewhere, as in DNS rebinding)");
         }
@@ -119,7 +121,7 @@ final class Access {
         for (String pair : query.split("&")) {
             String[] parts = pair.split("=", 2);
             if (parts[0].equals(name)) {
-                return parts.length == 2 ? java.net.URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "";
+                return parts.length == 2 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "";
             }
         }
         return null;

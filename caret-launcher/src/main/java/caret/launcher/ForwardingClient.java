@@ -51,6 +51,7 @@ final class ForwardingClient implements AutoCloseable {
         // Ctrl-C or SIGTERM: stop the forwards and say goodbye to the servers, as ssh does.
         this.onExit = new Thread(this::shutdown, "caret-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
+        HeapTrim.start();
     }
 
     /**

@@ -54,7 +54,7 @@ class ForwardSpeedTest {
 
     private static final double GIB = 1024.0 * 1024 * 1024;
     /** The heap settings of the {@code ./caret} script, which users run. */
-    private static final String CARET_SCRIPT_JVM = "-XX:+UseSerialGC -Xms16m -Xmn24m";
+    private static final String CARET_SCRIPT_JVM = "-XX:+UseSerialGC -Xms32m -Xmn24m -XX:-ShrinkHeapInSteps";
 
     @TempDir
     Path dir;

@@ -9,6 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.common.channel.ChannelOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link SshChannel} over a {@link ChannelInput} and MINA's channel output stream, for both channel
@@ -22,6 +24,8 @@ import org.apache.sshd.common.channel.ChannelOutputStream;
  * SSH EOF; the input goes on until the peer's EOF.
  */
 final class SshdChannel implements SshChannel {
+
+    private static final Logger log = LoggerFactory.getLogger(SshdChannel.class);
 
     private final AbstractChannel channel;
     private final ChannelInput in;
@@ -46,16 +50,32 @@ final class SshdChannel implements SshChannel {
      * its CLOSE. That answer must not overtake a DATA packet a writer is building: sshd frees the
      * channel's number once both CLOSEs are through, may give it to the next channel at once, and
      * that channel would get the late bytes of this one. So the writer is woken (the peer will send
-     * no more window) and MINA answers once it has left.
+     * no more window) and MINA answers once it has left. This runs on the session's reading thread,
+     * which must not wait for the writer: a writer can itself be waiting for that thread, held by
+     * MINA while a key exchange is under way until the reading thread has read the server's part of
+     * it (that deadlock froze a whole connection under parallel uploads). So when a writer is in,
+     * the answer goes to a virtual thread that waits for it.
      */
     static void closedByPeer(AbstractChannel channel, ReentrantLock writing, IoAction answer) throws IOException {
         channel.getRemoteWindow().close();
-        writing.lock();
-        try {
-            answer.run();
-        } finally {
-            writing.unlock();
+        if (writing.tryLock()) {
+            try {
+                answer.run();
+            } finally {
+                writing.unlock();
+            }
+            return;
         }
+        Thread.ofVirtual().name("caret-sshd-close").start(() -> {
+            writing.lock();
+            try {
+                answer.run();
+            } catch (IOException e) {
+                log.debug("Answering the server's close of {} failed: {}", channel, e.toString());
+            } finally {
+                writing.unlock();
+            }
+        });
     }
 
     /** MINA's own handling, run by {@link #closedByPeer}. */

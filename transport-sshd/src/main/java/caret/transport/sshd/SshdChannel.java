@@ -70,7 +70,7 @@ final class SshdChannel implements SshChannel {
             writing.lock();
             try {
                 answer.run();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) { // the session may be closing meanwhile
                 log.debug("Answering the server's close of {} failed: {}", channel, e.toString());
             } finally {
                 writing.unlock();

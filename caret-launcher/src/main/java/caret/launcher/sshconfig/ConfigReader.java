@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,11 +167,11 @@ final class ConfigReader {
                 if (!isGlob(component)) {
                     next.add(folder.resolve(component));
                 } else if (Files.isDirectory(folder)) {
-                    Pattern regex = globRegex(component);
+                    Predicate<String> matches = globMatcher(component);
                     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
                         for (Path entry : entries) {
                             String name = entry.getFileName().toString();
-                            if ((!name.startsWith(".") || component.startsWith(".")) && regex.matcher(name).matches()) {
+                            if ((!name.startsWith(".") || component.startsWith(".")) && matches.test(name)) {
                                 next.add(entry);
                             }
                         }
@@ -193,26 +194,56 @@ final class ConfigReader {
         return component.indexOf('*') >= 0 || component.indexOf('?') >= 0 || component.indexOf('[') >= 0;
     }
 
-    /** A glob(3) component as a regex: {@code *}, {@code ?}, {@code [abc]}, {@code [!abc]}; the rest literal. */
-    private static Pattern globRegex(String component) {
-        StringBuilder regex = new StringBuilder();
+    /**
+     * A glob(3) component as a matcher: {@code *}, {@code ?}, {@code [abc]}, {@code [!abc]}; the
+     * rest literal. Matched without a regex: a regex of many stars backtracks exponentially on a
+     * name it does not match ({@code Include c*****...*x} took longer than the fuzzer's 10 s), this
+     * goes back only to the last star, so it takes at most name length times pattern length steps.
+     */
+    private static Predicate<String> globMatcher(String component) {
+        List<Pattern> tokens = new ArrayList<>(); // one character each; null for a star
         for (int i = 0; i < component.length(); i++) {
             char c = component.charAt(i);
             int close = c == '[' ? component.indexOf(']', i + 2) : -1;
             if (c == '*') {
-                regex.append(".*");
+                tokens.add(null);
             } else if (c == '?') {
-                regex.append('.');
+                tokens.add(Pattern.compile(".", Pattern.DOTALL));
             } else if (close > 0) {
                 String set = component.substring(i + 1, close);
                 boolean not = set.startsWith("!");
-                regex.append(charSet(not ? set.substring(1) : set, not));
+                tokens.add(Pattern.compile(charSet(not ? set.substring(1) : set, not), Pattern.DOTALL));
                 i = close;
             } else {
-                regex.append(Pattern.quote(String.valueOf(c)));
+                tokens.add(Pattern.compile(Pattern.quote(String.valueOf(c))));
             }
         }
-        return Pattern.compile(regex.toString());
+        return name -> globMatches(tokens, name);
+    }
+
+    private static boolean globMatches(List<Pattern> tokens, String name) {
+        int t = 0;
+        int n = 0;
+        int star = -1;
+        int resume = 0;
+        while (n < name.length()) {
+            if (t < tokens.size() && tokens.get(t) == null) {
+                star = t++;
+                resume = n;
+            } else if (t < tokens.size() && tokens.get(t).matcher(name.substring(n, n + 1)).matches()) {
+                t++;
+                n++;
+            } else if (star >= 0) {
+                t = star + 1; // the last star takes one more character
+                n = ++resume;
+            } else {
+                return false;
+            }
+        }
+        while (t < tokens.size() && tokens.get(t) == null) {
+            t++;
+        }
+        return t == tokens.size();
     }
 
     /**

@@ -29,7 +29,9 @@ final class Training {
 
     private static final int CHUNK = 32 * 1024;
     private static final long BULK = 32L * 1024 * 1024;
-    private static final int SHORT_CONNECTIONS = 100;
+    /** Enough for the connection path's profiles to reach the JIT's top tier (tens of thousands of calls). */
+    private static final int SHORT_CONNECTIONS = 2000;
+    private static final int EXCHANGES = 2000;
 
     private Training() {
     }
@@ -45,6 +47,7 @@ final class Training {
             for (int i = 0; i < SHORT_CONNECTIONS; i++) {
                 bulk(Proxy.NO_PROXY, local, 1);
             }
+            exchanges(local);
             bulk(Proxy.NO_PROXY, local, BULK);
             bulk(proxy, target, BULK / 2);
         }
@@ -79,6 +82,23 @@ final class Training {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("training interrupted", e);
+        }
+    }
+
+    /** Small messages back and forth on one connection, each waiting for its echo: the request/response path. */
+    private static void exchanges(InetSocketAddress to) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(to);
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            byte[] message = new byte[100];
+            for (int i = 0; i < EXCHANGES; i++) {
+                out.write(message);
+                if (in.readNBytes(message, 0, message.length) != message.length) {
+                    throw new IOException("training: an exchange's echo ended early");
+                }
+            }
         }
     }
 

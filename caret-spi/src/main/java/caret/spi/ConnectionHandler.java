@@ -14,7 +14,9 @@ public interface ConnectionHandler {
      * Called on a thread of its own for each accepted connection. The handler opens a channel and
      * gives both to {@link ForwardContext#pump}; if it returns or throws without doing so, the
      * engine closes the socket, and a thrown exception is recorded as that connection's failure.
-     * The forward keeps running either way.
+     * The forward keeps running either way. Return once the connection is pumped: the engine then
+     * carries its bytes toward the server on this same thread (one thread fewer to start and wake
+     * per connection), so that direction starts only when the handler has returned.
      */
     void handle(Socket socket) throws Exception;
 }

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -253,16 +254,21 @@ final class SshdConnection implements SshConnection {
         // A pending open is not failed by MINA when the session dies: wake it ourselves.
         SshFutureListener<CloseFuture> wake = f -> opening.setException(lost());
         s.addCloseFutureListener(wake);
+        // Not MINA's await: it waits with a timeout even when given none, and a virtual thread's
+        // timed wait costs a wake-up of the JDK's timer thread for every channel opened.
+        CountDownLatch answered = new CountDownLatch(1);
+        opening.addListener(f -> answered.countDown());
         try {
             if (timeout == null) {
-                opening.await();
-            } else if (!opening.await(timeout)) {
+                answered.await();
+            } else if (!answered.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 channel.close(true);
                 throw new SocketTimeoutException("no answer within " + Connector.seconds(timeout));
             }
-        } catch (InterruptedIOException e) {
+        } catch (InterruptedException e) {
             channel.close(true);
-            throw e;
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while opening a channel to " + target);
         } finally {
             s.removeCloseFutureListener(wake);
         }

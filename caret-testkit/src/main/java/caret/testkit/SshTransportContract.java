@@ -50,6 +50,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1. Needs {@code /usr/sbin/sshd} and a user sshd lets log in with a key (root works).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SshTransportContract {
 
     protected static final int TWO_MIB = 2 * 1024 * 1024;
@@ -90,14 +92,22 @@ public abstract class SshTransportContract {
         return true;
     }
 
+    /**
+     * Extra sshd_config lines for the contract's sshd, such as {@code Ciphers …} to run the whole
+     * contract over one cipher; none by default.
+     */
+    protected String[] sshdConfig() {
+        return new String[0];
+    }
+
     @BeforeAll
-    static void startServers() {
-        sshd = OpenSshServer.start(dir.resolve("sshd"));
+    void startServers() {
+        sshd = OpenSshServer.start(dir.resolve("sshd"), sshdConfig());
         echo = EchoServer.start();
     }
 
     @AfterAll
-    static void stopServers() {
+    void stopServers() {
         if (echo != null) {
             echo.close();
         }

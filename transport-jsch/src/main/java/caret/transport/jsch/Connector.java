@@ -7,6 +7,7 @@ import caret.spi.TransportException;
 import caret.spi.TransportException.Reason;
 import caret.transport.jsch.byname.Aes128Gcm;
 import caret.transport.jsch.byname.Aes256Gcm;
+import caret.transport.jsch.byname.ChaCha20Poly1305;
 
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchAlgoNegoFailException;
@@ -41,7 +42,8 @@ final class Connector {
 
     /**
      * AES-GCM first, as transport-sshd: the JDK runs it with AES-NI intrinsics. The two GCM names
-     * map to our own {@code byname} ciphers (JSch's construction plus the {@code PacketTap}).
+     * and chacha20-poly1305 map to our own {@code byname} ciphers (JSch's construction, the JDK's
+     * ChaCha20, and the {@code PacketTap}).
      */
     static final String CIPHERS = "aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,"
             + "aes128-ctr,aes192-ctr,aes256-ctr";
@@ -128,6 +130,7 @@ final class Connector {
         session.setConfig("cipher.c2s", CIPHERS);
         session.setConfig("aes128-gcm@openssh.com", Aes128Gcm.class.getName());
         session.setConfig("aes256-gcm@openssh.com", Aes256Gcm.class.getName());
+        session.setConfig("chacha20-poly1305@openssh.com", ChaCha20Poly1305.class.getName());
         // Plain host keys only: a host certificate would be checked by JSch against its own CA list.
         session.setConfig("server_host_key", Arrays.stream(session.getConfig("server_host_key").split(","))
                 .filter(k -> !k.contains("-cert-")).collect(Collectors.joining(",")));

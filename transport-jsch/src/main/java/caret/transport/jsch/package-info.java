@@ -26,12 +26,14 @@
  * JSch keeps the reason code of {@code SSH_MSG_CHANNEL_OPEN_FAILURE} ({@code getExitStatus()}) and
  * skips the description, where OpenSSH puts "Connection refused", "No route to host", "Network is
  * unreachable" (code 2 for all). No public API gives it, and the module is not open to reflection,
- * so {@code aes128-gcm@openssh.com} and {@code aes256-gcm@openssh.com} are configured to our own
- * ciphers ({@code caret.transport.jsch.byname}, exported to {@code com.jcraft.jsch} only): the same
- * JCE AES/GCM construction as JSch's, which also show each decrypted payload to {@code PacketTap}
- * (one byte compared per packet). It keeps the text for channel ids an open waits on (JSch channel
- * ids are unique per JVM). AES-GCM is offered first; if a server negotiates another cipher the text
- * is empty and the reason is classified from the code alone.
+ * so {@code aes128-gcm@openssh.com}, {@code aes256-gcm@openssh.com} and
+ * {@code chacha20-poly1305@openssh.com} are configured to our own ciphers
+ * ({@code caret.transport.jsch.byname}, exported to {@code com.jcraft.jsch} only): the same
+ * constructions as JSch's (AES/GCM from the JCE; ChaCha20 from the JCE, which HotSpot runs with
+ * intrinsics, where JSch's is Bouncy Castle's plain Java, and Bouncy Castle's Poly1305), which also
+ * show each decrypted payload to {@code PacketTap} (one byte compared per packet). It keeps the text
+ * for channel ids an open waits on (JSch channel ids are unique per JVM). AES-GCM is offered first;
+ * if a server negotiates AES-CTR the text is empty and the reason is classified from the code alone.
  *
  * <h2>Listening, port 0</h2>
  * {@code setPortForwardingR(bind, port, daemonClass, args)} routes the port's channels to
@@ -65,10 +67,10 @@
  * CLOSE as it is decrypted, before JSch reads it, and runs the channel's hook there: no new write
  * begins, and the session thread waits for the write in progress to return, at most 200 ms (a writer
  * still short of window stays in JSch until the CLOSE is handled, then fails; the session reads
- * nothing else meanwhile). This needs our ciphers, so it holds for AES-GCM, which Caret offers first
- * and OpenSSH accepts; with {@code chacha20-poly1305} or AES-CTR (JSch's own classes) the race is
- * still there. Tested by {@code survivesChannelsTheServerClosesWhileTheirWritersRun}, which lost
- * the connection in every run without the hook.
+ * nothing else meanwhile). This needs our ciphers, so it holds for AES-GCM and chacha20-poly1305;
+ * with AES-CTR (JSch's own classes, offered last) the race is still there. Tested by
+ * {@code survivesChannelsTheServerClosesWhileTheirWritersRun}, which lost the connection in every
+ * run without the hook, and again with chacha20-poly1305 in {@code JschChaCha20Test}.
  *
  * <h2>Flow control, window and packet size</h2>
  * JSch gives the peer more window as soon as a data packet is handed to {@code io.out}, so

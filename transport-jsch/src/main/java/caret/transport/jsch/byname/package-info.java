@@ -1,5 +1,6 @@
 /**
- * Classes JSch instantiates by name from its configuration: the AES-GCM ciphers that also recover
+ * Classes JSch instantiates by name from its configuration: the AES-GCM and ChaCha20-Poly1305
+ * ciphers that also recover
  * what JSch reads past ({@link caret.transport.jsch.byname.PacketTap}), and the daemon JSch runs
  * for each incoming forwarded channel. Exported to {@code com.jcraft.jsch} only: JSch cannot
  * create a class of a package it cannot read.

@@ -300,7 +300,7 @@ final class ForwardRunner implements ForwardContext {
         });
         pumps.add(pump);
         ConnectionThread here = ConnectionThread.CURRENT.isBound() ? ConnectionThread.CURRENT.get() : null;
-        if (here != null && here.socket() == socket && here.toServer == null) {
+        if (here != null && here.socket == socket && here.toServer == null) {
             here.toServer = pump.startFromServer(); // run by handle() once the handler returns
         } else {
             pump.start();
@@ -387,15 +387,11 @@ final class ForwardRunner implements ForwardContext {
      */
     private static final class ConnectionThread {
         static final ScopedValue<ConnectionThread> CURRENT = ScopedValue.newInstance();
-        private final Socket socket;
+        final Socket socket;
         Runnable toServer;
 
         ConnectionThread(Socket socket) {
             this.socket = socket;
-        }
-
-        Socket socket() {
-            return socket;
         }
     }
 

@@ -299,7 +299,7 @@ final class ForwardRunner implements ForwardContext {
             }
         });
         pumps.add(pump);
-        ConnectionThread here = ConnectionThread.CURRENT.isBound() ? ConnectionThread.CURRENT.get() : null;
+        ConnectionThread here = ConnectionThread.CURRENT.get();
         if (here != null && here.socket == socket && here.toServer == null) {
             here.toServer = pump.startFromServer(); // run by handle() once the handler returns
         } else {
@@ -361,17 +361,16 @@ final class ForwardRunner implements ForwardContext {
 
     private void handle(Socket socket, ConnectionHandler handler) {
         ConnectionThread here = new ConnectionThread(socket);
+        ConnectionThread.CURRENT.set(here);
         try {
             socket.setTcpNoDelay(true);
-            ScopedValue.where(ConnectionThread.CURRENT, here).call(() -> {
-                handler.handle(socket);
-                return null;
-            });
+            handler.handle(socket);
         } catch (Exception e) {
             if (!isStopped()) {
                 connectionFailed("connection from " + socket.getRemoteSocketAddress() + ": " + describe(e), e);
             }
         } finally {
+            ConnectionThread.CURRENT.remove();
             closeUnclaimed(socket);
         }
         if (here.toServer != null) {
@@ -386,7 +385,8 @@ final class ForwardRunner implements ForwardContext {
      * context switch, the bulk of the CPU a short connection takes.
      */
     private static final class ConnectionThread {
-        static final ScopedValue<ConnectionThread> CURRENT = ScopedValue.newInstance();
+        /** A thread local, not a ScopedValue: the fuzzing build compiles for release 23, where that is a preview. */
+        static final ThreadLocal<ConnectionThread> CURRENT = new ThreadLocal<>();
         final Socket socket;
         Runnable toServer;
 

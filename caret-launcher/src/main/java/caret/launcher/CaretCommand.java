@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,10 +42,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "caret",
         description = {"SSH port forwarding: local (-L), reverse (-R) and dynamic SOCKS (-D) forwards over one SSH connection.",
                 "Runs until interrupted. Each forward prints one 'ready' line with the address to connect to."},
-        subcommands = {UpCommand.class, ControlCommands.Status.class, ControlCommands.On.class, ControlCommands.Off.class,
-                ControlCommands.Add.class, ControlCommands.Remove.class, ControlCommands.Reload.class,
-                ControlCommands.Save.class, UiCommand.class,
-                DemoCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class},
         mixinStandardHelpOptions = true, versionProvider = CaretCommand.Version.class, sortOptions = false,
         usageHelpAutoWidth = true, separator = " ")
 final class CaretCommand implements Callable<Integer> {
@@ -123,8 +120,55 @@ final class CaretCommand implements Callable<Integer> {
     @Parameters(index = "1..*", arity = "0", hidden = true)
     List<String> command = new ArrayList<>();
 
-    static CommandLine commandLine() {
+    /**
+     * The subcommands. picocli builds a command's model from its annotations (reflection and a proxy
+     * class per annotation type, all interpreted this early) when the command is registered: with
+     * these twelve, building the command line took 125 to 160 ms of a forward's start-up, without
+     * them 55 to 120. So they are registered only when the command line may name one or asks for
+     * help (see {@link #commandLine}).
+     */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(UpCommand.class, ControlCommands.Status.class,
+            ControlCommands.On.class, ControlCommands.Off.class, ControlCommands.Add.class, ControlCommands.Remove.class,
+            ControlCommands.Reload.class, ControlCommands.Save.class, UiCommand.class, DemoCommand.class,
+            PluginsCommand.class, CommandLine.HelpCommand.class);
+
+    /**
+     * The command line for {@code args}: with the subcommands when an argument is one's name, asks for
+     * help ({@code --help}, {@code -h} alone or in a cluster), or is an {@code @file} of arguments;
+     * without them otherwise, where none can be run. A command line without them that picocli cannot
+     * parse runs again with them, so its error and usage text are the same either way.
+     */
+    static CommandLine commandLine(String... args) {
+        boolean full = mayNameSubcommand(args);
+        CommandLine cli = build(full);
+        if (!full) {
+            cli.setParameterExceptionHandler((e, given) -> build(true).execute(given));
+        }
+        return cli;
+    }
+
+    private static boolean mayNameSubcommand(String... args) {
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.startsWith("@") || (arg.startsWith("-") && !arg.startsWith("--") && arg.indexOf('h') > 0)) {
+                return true;
+            }
+        }
+        for (Class<?> subcommand : SUBCOMMANDS) {
+            Command command = subcommand.getAnnotation(Command.class);
+            for (String arg : args) {
+                if (arg.equals(command.name()) || Arrays.asList(command.aliases()).contains(arg)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static CommandLine build(boolean withSubcommands) {
         CommandLine cli = new CommandLine(new CaretCommand());
+        if (withSubcommands) {
+            SUBCOMMANDS.forEach(cli::addSubcommand);
+        }
         cli.setPosixClusteredShortOptionsAllowed(true);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("Error: " + e.getMessage());

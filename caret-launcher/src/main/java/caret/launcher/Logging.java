@@ -16,7 +16,9 @@ final class Logging {
         set("logFile", "System.err");
         set("showThreadName", verbosity >= 3 ? "true" : "false");
         set("showDateTime", verbosity >= 1 ? "true" : "false");
-        set("dateTimeFormat", "HH:mm:ss.SSS");
+        if (verbosity >= 1) { // SimpleDateFormat's set-up costs tens of milliseconds at start-up: only when shown
+            set("dateTimeFormat", "HH:mm:ss.SSS");
+        }
         set("showLogName", "false");
         set("showShortLogName", verbosity >= 2 ? "true" : "false");
         set("levelInBrackets", "false");

@@ -13,6 +13,6 @@ public final class Main {
     }
 
     static int run(String... args) {
-        return CaretCommand.commandLine().execute(args);
+        return CaretCommand.commandLine(args).execute(args);
     }
 }

@@ -193,9 +193,6 @@ final class CaretCommand implements Callable<Integer> {
             err.println("Error: Caret runs no remote commands ('" + String.join(" ", command) + "'): it only forwards ports.");
             return USAGE;
         }
-        if (!"jsch".equals(transport)) {
-            Warmup.start();
-        }
         SshOptions ssh;
         try {
             ssh = SshOptions.parse(options);

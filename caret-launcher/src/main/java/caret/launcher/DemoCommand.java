@@ -57,7 +57,8 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Logging.configure(verbose.length);
         PrintStream out = System.out;
-        try (DemoServer demo = DemoServer.start(); Caret caret = Caret.load(plugins.folders())) {
+        // the transports first: MINA's security set-up (the MINA transport's) must precede the demo server's use of MINA
+        try (Caret caret = Caret.load(plugins.folders()); DemoServer demo = DemoServer.start()) {
             out.println("Caret demo: an embedded SSH server on 127.0.0.1:" + demo.sshPort()
                     + " (throwaway keys) with a web page on 127.0.0.1:" + demo.webPort() + " behind it.");
             int web = demo.webPort();

@@ -90,7 +90,6 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.configure(verbose.length);
-        Warmup.start();
         PrintWriter err = spec.commandLine().getErr();
         path = file != null ? SshOptions.expandHome(file.toString()) : ConfigFile.defaultPath();
         try (Caret loaded = Caret.load(plugins.folders())) {

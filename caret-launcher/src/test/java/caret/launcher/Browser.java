@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.function.Function;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -56,9 +57,14 @@ final class Browser implements AutoCloseable {
         return driver.findElement(By.cssSelector(css));
     }
 
-    /** Waits (up to 20 s) until {@code condition} holds, polling the page. */
+    /**
+     * Waits (up to 20 s) until {@code condition} holds, polling the page. An element the page
+     * re-rendered between finding and reading it ({@code StaleElementReferenceException}) is polled
+     * again, as one not there yet.
+     */
     <T> T await(String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what).until(condition);
+        return new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what)
+                .ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     void screenshot(String name) {

@@ -16,6 +16,10 @@ import org.apache.sshd.client.SshClient;
  */
 public final class SshdTransport implements SshTransport {
 
+    static {
+        JdkEd25519.install(); // before MINA's first look for ed25519 support
+    }
+
     private final SharedClient client = new SharedClient();
 
     public SshdTransport() {

@@ -49,14 +49,31 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "-v", description = "Verbose, as for caret.")
     boolean[] verbose = new boolean[0];
 
-    /** For ./caret's start-up cache: after the check, traffic through the forwards (see {@link Training}). */
+    /** For ./caret's start-up cache: the command line and traffic through its forwards (see {@link Training}). */
     @Option(names = "--train", hidden = true)
     boolean train;
+
+    /** The training's server: the embedded SSH server only, until standard input ends (see {@link Training}). */
+    @Option(names = "--serve", hidden = true)
+    boolean serve;
 
     @Override
     public Integer call() throws Exception {
         Logging.configure(verbose.length);
+        if (train) {
+            return Training.run();
+        }
         PrintStream out = System.out;
+        if (serve) {
+            try (DemoServer demo = DemoServer.start()) {
+                out.println("serving " + demo.sshPort() + " " + demo.clientKey() + " " + demo.knownHosts());
+                out.flush();
+                while (System.in.read() >= 0) {
+                    // the training's JVM holds the other end
+                }
+            }
+            return 0;
+        }
         // the transports first: MINA's security set-up (the MINA transport's) must precede the demo server's use of MINA
         try (Caret caret = Caret.load(plugins.folders()); DemoServer demo = DemoServer.start()) {
             out.println("Caret demo: an embedded SSH server on 127.0.0.1:" + demo.sshPort()
@@ -77,11 +94,7 @@ final class DemoCommand implements Callable<Integer> {
                 Endpoint remote = forwards.get(1).status().address();
                 Endpoint socks = forwards.get(2).status().address();
                 if (check) {
-                    int result = check(out, local, remote, socks, web);
-                    if (train && result == 0) {
-                        Training.run(caret, client, socks);
-                    }
-                    return result;
+                    return check(out, local, remote, socks, web);
                 }
                 out.println();
                 out.println("Try them:");

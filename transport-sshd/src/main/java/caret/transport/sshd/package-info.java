@@ -46,7 +46,7 @@
  * <h2>Security providers</h2>
  * Every algorithm comes from the JDK's providers: ed25519 too ({@code JdkEd25519}, registered with
  * MINA when the transport loads), where MINA alone would register Bouncy Castle's whole JCA
- * provider for it (1,000 classes, 25 MiB of resident memory and 150-200 ms of start-up). Bouncy
+ * provider for it (1,000 classes, 25-40 MiB of resident memory and 150-200 ms of start-up). Bouncy
  * Castle's classes stay on the module path for the post-quantum key exchanges, which MINA calls
  * directly; {@code -Dorg.apache.sshd.security.provider.BC.enabled=true} registers the provider as
  * before.

@@ -79,10 +79,8 @@ abstract class AesGcm implements com.jcraft.jsch.Cipher {
         }
         nonce.putLong(4, next);
         cipher.init(mode, key, new GCMParameterSpec(TAG * 8, nonce.array()));
-        if (mode == Cipher.DECRYPT_MODE && produced > 1) {
-            // out[outOff] is the padding length, the payload follows it
-            int padding = out[outOff] & 0xff;
-            PacketTap.seen(out, outOff + 1, outOff + produced - padding);
+        if (mode == Cipher.DECRYPT_MODE) {
+            PacketTap.seen(out, outOff, outOff + produced);
         }
     }
 

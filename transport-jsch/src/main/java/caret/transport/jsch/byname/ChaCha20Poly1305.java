@@ -124,11 +124,7 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
                 throw new AEADBadTagException("chacha20-poly1305 tag mismatch");
             }
             payload.update(in, inOff + LENGTH, body, out, outOff + LENGTH);
-            if (body > 0) {
-                // out[outOff + 4] is the padding length; the message follows it
-                int padding = out[outOff + LENGTH] & 0xff;
-                PacketTap.seen(out, outOff + LENGTH + 1, outOff + len - padding);
-            }
+            PacketTap.seen(out, outOff + LENGTH, outOff + len);
         } else {
             payload.update(in, inOff + LENGTH, body, out, outOff + LENGTH);
             if (out != in || outOff != inOff) {

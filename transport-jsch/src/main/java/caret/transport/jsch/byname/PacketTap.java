@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What JSch reads from two incoming messages and then drops, recovered from the decrypted packets
- * that {@link AesGcm} shows to {@link #seen}:
+ * that {@link AesGcm} and {@link ChaCha20Poly1305} show to {@link #seen}:
  *
  * <ul>
  *   <li>the description of {@code SSH_MSG_CHANNEL_OPEN_FAILURE}: JSch keeps only the reason code
@@ -80,11 +80,19 @@ public final class PacketTap {
     }
 
     /**
-     * @param b the buffer holding the decrypted payload
-     * @param off where the message type byte is
-     * @param end the end of the payload
+     * A packet as a cipher has just decrypted it: its padding length byte, then the message, then
+     * that much padding.
+     *
+     * @param b the buffer holding the decrypted packet
+     * @param at where the padding length byte is (the message type byte follows it)
+     * @param end the end of the packet's padding
      */
-    static void seen(byte[] b, int off, int end) {
+    static void seen(byte[] b, int at, int end) {
+        if (end - at < 2) {
+            return;
+        }
+        int off = at + 1;
+        end -= b[at] & 0xff;
         if (off >= end) {
             return;
         }

@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -499,6 +500,49 @@ public abstract class SshTransportContract {
                 assertTrue(end.get(DEADLINE.toSeconds(), TimeUnit.SECONDS) instanceof IOException);
             }
         }
+    }
+
+    /**
+     * A channel open and a listen request still waiting for the server's answer when the connection
+     * drops end with the drop's reason, not with a wait for ever; the connection goes on opening
+     * channels before that, one after the other, as a forward does.
+     */
+    @Test
+    public void failsWhatWaitsForTheServerWhenTheConnectionDrops() throws Exception {
+        OpenSshServer hung = OpenSshServer.start(dir.resolve("hung-opening"));
+        ConnectionSettings settings = new ConnectionSettings(hung.endpoint(), hung.user(), List.of(hung.userKey()),
+                knows(hung.hostKey()), CredentialPrompt.NONE, Duration.ofSeconds(1), 2, Duration.ofSeconds(10));
+        try (hung; SshConnection connection = transport().connect(settings)) {
+            for (int i = 0; i < 200; i++) {
+                connection.openChannel(echo.endpoint(), localOriginator()).close();
+            }
+            CompletableFuture<IOException> dropped = new CompletableFuture<>();
+            connection.onDrop(dropped::complete);
+            assertTrue(hung.freezeConnections() > 0);
+            CompletableFuture<Throwable> open = outcome(() -> connection.openChannel(echo.endpoint(), localOriginator()));
+            CompletableFuture<Throwable> listen = outcome(
+                    () -> connection.listen(new Endpoint("127.0.0.1", 0), (channel, from) -> channel.close()));
+            IOException why = dropped.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            for (CompletableFuture<Throwable> waiting : List.of(open, listen)) {
+                Throwable end = waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                assertTrue(end instanceof IOException, String.valueOf(end));
+                assertTrue(end.getMessage().startsWith("Connection to " + hung.endpoint() + " lost: "),
+                        end.getMessage() + " (the drop: " + why.getMessage() + ")");
+            }
+        }
+    }
+
+    /** What {@code call} ends with, on a virtual thread: null when it returned, else what it threw. */
+    private static CompletableFuture<Throwable> outcome(Callable<? extends AutoCloseable> call) {
+        CompletableFuture<Throwable> end = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (AutoCloseable opened = call.call()) {
+                end.complete(null);
+            } catch (Throwable t) {
+                end.complete(t);
+            }
+        });
+        return end;
     }
 
     @Test

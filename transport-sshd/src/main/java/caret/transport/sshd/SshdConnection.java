@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -42,8 +44,6 @@ import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.future.SshFutureListener;
-import org.apache.sshd.common.future.CloseFuture;
 import org.apache.sshd.common.future.GlobalRequestFuture;
 import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.session.Session;
@@ -114,6 +114,8 @@ final class SshdConnection implements SshConnection {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final List<Consumer<IOException>> dropListeners = new ArrayList<>();
     private final List<SshdRemoteListen> listens = new CopyOnWriteArrayList<>();
+    /** What {@link #awaitingServer} registered: run once the session ends. */
+    private final Set<Runnable> waiting = ConcurrentHashMap.newKeySet();
     private volatile ClientSession session;
     private volatile boolean ready;
     private IOException dropCause;
@@ -252,8 +254,8 @@ final class SshdConnection implements SshConnection {
         s.getService(ConnectionService.class).registerChannel(channel);
         OpenFuture opening = channel.open();
         // A pending open is not failed by MINA when the session dies: wake it ourselves.
-        SshFutureListener<CloseFuture> wake = f -> opening.setException(lost());
-        s.addCloseFutureListener(wake);
+        Runnable wake = () -> opening.setException(lost());
+        awaitingServer(s, wake);
         // Not MINA's await: it waits with a timeout even when given none, and a virtual thread's
         // timed wait costs a wake-up of the JDK's timer thread for every channel opened.
         CountDownLatch answered = new CountDownLatch(1);
@@ -270,7 +272,7 @@ final class SshdConnection implements SshConnection {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while opening a channel to " + target);
         } finally {
-            s.removeCloseFutureListener(wake);
+            waiting.remove(wake);
         }
         if (opening.isOpened()) {
             log.debug("Channel {} open to {}", channel.getChannelId(), target);
@@ -299,8 +301,8 @@ final class SshdConnection implements SshConnection {
         SshdRemoteListen listen = new SshdRemoteListen(this, bind, handler);
         listens.add(listen);
         CompletableFuture<Boolean> answered = new CompletableFuture<>();
-        SshFutureListener<CloseFuture> wake = f -> answered.completeExceptionally(lost());
-        s.addCloseFutureListener(wake);
+        Runnable wake = () -> answered.completeExceptionally(lost());
+        awaitingServer(s, wake);
         try {
             // The reply handler runs on MINA's I/O thread, before it reads the packet after the reply.
             GlobalRequestFuture sent = s.request(forwardRequest(s, "tcpip-forward", bind.host(), bind.port()),
@@ -310,9 +312,6 @@ final class SshdConnection implements SshConnection {
                     answered.completeExceptionally(f.getException());
                 }
             });
-            if (!s.isOpen() || s.isClosing()) {
-                answered.completeExceptionally(lost()); // closed before the close listener was in place
-            }
             if (!awaitAnswer(answered, listen)) {
                 throw new RemoteBindException(settings.server(), bind);
             }
@@ -327,10 +326,24 @@ final class SshdConnection implements SshConnection {
             listen.close(); // cancels it if the server granted it meanwhile
             throw e;
         } finally {
-            s.removeCloseFutureListener(wake);
+            waiting.remove(wake);
         }
         log.debug("Server {} listens on {}", settings.server(), listen.bound());
         return listen;
+    }
+
+    /**
+     * Registers {@code wake} to run when the session ends while a caller waits for the server's
+     * answer, and runs it at once when the session is already ending; the caller removes it once
+     * answered. Not a listener on the session's close future: MINA's futures keep every listener
+     * ever added in an array that only grows (a removed one leaves a null behind), so a listener
+     * per channel made each channel open copy and scan one slot per channel opened before it.
+     */
+    private void awaitingServer(ClientSession s, Runnable wake) {
+        waiting.add(wake);
+        if (!s.isOpen()) { // sessionClosed may have run before the add
+            wake.run();
+        }
     }
 
     /** The server's answer to {@code tcpip-forward}, on MINA's I/O thread. */
@@ -491,6 +504,7 @@ final class SshdConnection implements SshConnection {
     }
 
     private void sessionClosed() {
+        waiting.forEach(Runnable::run);
         listens.clear();
         IOException cause = lost();
         List<Consumer<IOException>> listeners;

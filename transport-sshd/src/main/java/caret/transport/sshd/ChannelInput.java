@@ -12,7 +12,8 @@ import org.apache.sshd.common.channel.LocalWindow;
  * The data a channel's peer sent, waiting to be read; replaces MINA's {@code ChannelPipedInputStream}.
  * A ring buffer: MINA's I/O thread {@link #receive receives} each packet's data (copied once, out
  * of MINA's reused decoder buffer), {@link #read} copies it out and gives the window back; nothing
- * else is copied or allocated per packet. It grows (doubling) to what is unread at most, never past
+ * else is copied or allocated per packet. When a reader already waits, the data skips the ring and
+ * goes straight into the reader's buffer. It grows (doubling) to what is unread at most, never past
  * the local window, and is allocated at the first data. MINA's pipe is one growing array too, but
  * it compacts after every read past a packet's worth, so a reader behind by a full window moved up
  * to 2 MiB for each 32 KiB it read.
@@ -43,6 +44,12 @@ final class ChannelInput {
     private int size;
     private boolean eof;
     private boolean closed;
+    /** The buffer of a reader waiting on an empty ring, where the next data goes directly; else null. */
+    private byte[] offered;
+    private int offeredOff;
+    private int offeredLen;
+    /** How many bytes {@link #receive} put into {@link #offered}. */
+    private int handed;
 
     ChannelInput(LocalWindow window) {
         this.window = window;
@@ -58,14 +65,23 @@ final class ChannelInput {
             if (closed) {
                 return;
             }
-            if (size + len > ring.length) {
-                grow(size + len);
+            int direct = 0;
+            if (offered != null && handed == 0) { // a reader waits, so the ring is empty: nothing goes before
+                direct = Math.min(len, offeredLen);
+                System.arraycopy(data, off, offered, offeredOff, direct);
+                handed = direct;
             }
-            int tail = (head + size) & (ring.length - 1);
-            int first = Math.min(len, ring.length - tail);
-            System.arraycopy(data, off, ring, tail, first);
-            System.arraycopy(data, off + first, ring, 0, len - first);
-            size += len;
+            int rest = len - direct;
+            if (rest > 0) {
+                if (size + rest > ring.length) {
+                    grow(size + rest);
+                }
+                int tail = (head + size) & (ring.length - 1);
+                int first = Math.min(rest, ring.length - tail);
+                System.arraycopy(data, off + direct, ring, tail, first);
+                System.arraycopy(data, off + direct + first, ring, 0, rest - first);
+                size += rest;
+            }
             changed.signal();
         } finally {
             lock.unlock();
@@ -109,7 +125,9 @@ final class ChannelInput {
 
     /**
      * Blocks until data, EOF or close; copies as much as there is, up to {@code len}, and frees that
-     * much of the local window.
+     * much of the local window. A reader that finds nothing waits with its buffer offered to
+     * {@link #receive}, which copies the next data straight into it: a reader that keeps up (a
+     * download, an answer awaited) gets every byte in one copy, not two through the ring.
      *
      * @return the bytes read, or -1 after the peer's EOF
      * @throws IOException when closed
@@ -119,28 +137,16 @@ final class ChannelInput {
         if (len == 0) {
             return 0;
         }
-        int n = 0;
+        int n;
         lock.lock();
         try {
-            while (size == 0 && !eof && !closed) {
-                changed.await();
-            }
+            n = size == 0 && !eof && !closed ? awaitData(buffer, off, len) : 0;
             if (closed) {
                 throw new IOException("Closed");
             }
-            n = Math.min(len, size);
-            int first = Math.min(n, ring.length - head);
-            System.arraycopy(ring, head, buffer, off, first);
-            System.arraycopy(ring, 0, buffer, off + first, n - first);
-            head = (head + n) & (ring.length - 1);
-            size -= n;
-            if (size == 0 && n < MIN_CAPACITY) {
-                ring = EMPTY; // light traffic: the next data takes a small ring again
-                head = 0;
+            if (n == 0) {
+                n = fromRing(buffer, off, len);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("Interrupted while waiting for data");
         } finally {
             lock.unlock();
         }
@@ -149,6 +155,46 @@ final class ChannelInput {
         }
         if (window.isOpen()) {
             window.release(n); // may send SSH_MSG_CHANNEL_WINDOW_ADJUST
+        }
+        return n;
+    }
+
+    /**
+     * Waits for data, EOF or close with {@code buffer} offered to {@link #receive}; returns how many
+     * bytes it put there (0: the data, if any, is in the ring). Under the lock.
+     */
+    private int awaitData(byte[] buffer, int off, int len) throws InterruptedIOException {
+        offered = buffer;
+        offeredOff = off;
+        offeredLen = len;
+        handed = 0;
+        try {
+            while (handed == 0 && size == 0 && !eof && !closed) {
+                changed.await();
+            }
+            return handed;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (handed > 0) {
+                return handed; // already in the caller's buffer
+            }
+            throw new InterruptedIOException("Interrupted while waiting for data");
+        } finally {
+            offered = null;
+        }
+    }
+
+    /** Copies up to {@code len} bytes out of the ring; 0 when it is empty. Under the lock. */
+    private int fromRing(byte[] buffer, int off, int len) {
+        int n = Math.min(len, size);
+        int first = Math.min(n, ring.length - head);
+        System.arraycopy(ring, head, buffer, off, first);
+        System.arraycopy(ring, 0, buffer, off + first, n - first);
+        head = (head + n) & (ring.length - 1);
+        size -= n;
+        if (size == 0 && n < MIN_CAPACITY) {
+            ring = EMPTY; // light traffic: the next data takes a small ring again
+            head = 0;
         }
         return n;
     }

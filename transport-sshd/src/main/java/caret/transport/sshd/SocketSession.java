@@ -27,8 +27,8 @@ import org.apache.sshd.common.io.IoHandler;
 import org.apache.sshd.common.io.IoService;
 import org.apache.sshd.common.io.IoSession;
 import org.apache.sshd.common.io.IoWriteFuture;
+import org.apache.sshd.common.util.Readable;
 import org.apache.sshd.common.util.buffer.Buffer;
-import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.common.util.closeable.AbstractCloseable;
 
 /**
@@ -133,7 +133,10 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     }
 
     private void readLoop() {
-        ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER);
+        // Direct: the socket reads into it without the JDK's temporary direct buffer, and MINA copies
+        // from it into its decoder buffer (one copy of every byte received, where a heap buffer made two).
+        ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER);
+        Readable received = Readable.readable(buffer);
         try (selector) {
             while (!isClosing() && failure == null) {
                 selector.select();
@@ -145,7 +148,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
                 if ((ready & SelectionKey.OP_WRITE) != 0) {
                     writeQueue();
                 }
-                if ((ready & SelectionKey.OP_READ) != 0 && !read(buffer)) {
+                if ((ready & SelectionKey.OP_READ) != 0 && !read(buffer, received)) {
                     close(true); // the server closed the connection
                     return;
                 }
@@ -159,10 +162,11 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     }
 
     /** Reads what has arrived, a buffer at a time; false at the end of the stream. */
-    private boolean read(ByteBuffer buffer) throws Exception {
+    private boolean read(ByteBuffer buffer, Readable received) throws Exception {
         while (true) {
             buffer.clear();
             int n = socket.read(buffer);
+            buffer.flip();
             if (quickAck) {
                 socket.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
             }
@@ -170,7 +174,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
                 return false;
             }
             if (n > 0) {
-                handler.messageReceived(this, new ByteArrayBuffer(buffer.array(), 0, n, true));
+                handler.messageReceived(this, received);
             }
             if (n < buffer.capacity()) {
                 return true; // most likely all there was; the selector says when more comes

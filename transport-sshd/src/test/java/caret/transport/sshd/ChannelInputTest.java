@@ -1,0 +1,137 @@
+package caret.transport.sshd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.sshd.common.channel.LocalWindow;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The channel input on its own: what MINA's thread receives comes out in order, once, whether it
+ * went straight into a waiting reader's buffer or through the ring.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChannelInputTest {
+
+    private final ChannelInput input = new ChannelInput(closedWindow());
+
+    /** A window that is not open: reading gives nothing back to a peer (there is none here). */
+    private static LocalWindow closedWindow() {
+        LocalWindow window = new DirectChannel(new SshdSocketAddress("127.0.0.1", 1),
+                new SshdSocketAddress("127.0.0.1", 2)).getLocalWindow();
+        try {
+            window.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return window;
+    }
+
+    @Test
+    void aWaitingReaderGetsWhatFitsItsBufferAndTheRestComesNextInOrder() throws Exception {
+        byte[] buffer = new byte[10];
+        CompletableFuture<Integer> first = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                first.complete(input.read(buffer, 0, buffer.length));
+            } catch (IOException e) {
+                first.completeExceptionally(e);
+            }
+        });
+        awaitWaiting(reader);
+        byte[] sent = bytes(25, 1);
+        input.receive(sent, 0, 25);
+        input.receive(bytes(5, 100), 0, 5); // while the reader may not have run yet
+        assertEquals(10, first.get(10, TimeUnit.SECONDS));
+        assertArrayEquals(Arrays.copyOfRange(sent, 0, 10), buffer);
+        byte[] rest = new byte[64];
+        int n = input.read(rest, 0, rest.length);
+        assertEquals(20, n);
+        assertArrayEquals(Arrays.copyOfRange(sent, 10, 25), Arrays.copyOfRange(rest, 0, 15));
+        assertArrayEquals(bytes(5, 100), Arrays.copyOfRange(rest, 15, 20));
+    }
+
+    @Test
+    void endsAfterTheLastByteOnEof() throws Exception {
+        input.receive(bytes(3, 7), 0, 3);
+        input.eof();
+        byte[] buffer = new byte[8];
+        assertEquals(3, input.read(buffer, 0, 8));
+        assertEquals(-1, input.read(buffer, 0, 8));
+    }
+
+    @Test
+    void closeWakesAWaitingReaderWithAnError() throws Exception {
+        CompletableFuture<Throwable> end = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                input.read(new byte[4], 0, 4);
+                end.complete(null);
+            } catch (Throwable t) {
+                end.complete(t);
+            }
+        });
+        awaitWaiting(reader);
+        input.close();
+        assertTrue(end.get(10, TimeUnit.SECONDS) instanceof IOException);
+        input.receive(bytes(4, 0), 0, 4); // dropped once closed
+        assertThrows(IOException.class, () -> input.read(new byte[4], 0, 4));
+    }
+
+    /** Random packet and read sizes on two threads: every byte arrives once, in order. */
+    @Test
+    void deliversEveryByteInOrderWhateverTheInterleaving() throws Exception {
+        byte[] data = bytes(4 * 1024 * 1024, 42);
+        CompletableFuture<byte[]> read = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            SplittableRandom random = new SplittableRandom(1);
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            try {
+                byte[] buffer = new byte[64 * 1024];
+                for (int n; (n = input.read(buffer, 0, 1 + random.nextInt(buffer.length))) >= 0; ) {
+                    all.write(buffer, 0, n);
+                }
+                read.complete(all.toByteArray());
+            } catch (IOException e) {
+                read.completeExceptionally(e);
+            }
+        });
+        SplittableRandom random = new SplittableRandom(2);
+        for (int off = 0; off < data.length; ) {
+            int len = Math.min(data.length - off, 1 + random.nextInt(40 * 1024));
+            input.receive(data, off, len);
+            off += len;
+            if (random.nextInt(8) == 0) {
+                Thread.yield();
+            }
+        }
+        input.eof();
+        assertArrayEquals(data, read.get(30, TimeUnit.SECONDS));
+    }
+
+    private static void awaitWaiting(Thread reader) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (reader.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the reader waits");
+            Thread.sleep(1);
+        }
+    }
+
+    private static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+}

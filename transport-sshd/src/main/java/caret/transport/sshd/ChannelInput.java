@@ -21,6 +21,9 @@ import org.apache.sshd.common.channel.LocalWindow;
  * <p>Bounded by the local window: the peer may not send more than it. The peer's EOF ends reading
  * after the last byte ({@link #eof}); {@link #close} ends it at once and drops what is left, and
  * data that arrives after that is dropped too (the peer sends until it sees our CLOSE).
+ *
+ * <p>One reader at a time, as {@link caret.spi.SshChannel} allows: a second concurrent reader
+ * would replace the first one's offered buffer.
  */
 final class ChannelInput {
 

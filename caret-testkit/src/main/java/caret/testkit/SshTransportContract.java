@@ -442,11 +442,16 @@ public abstract class SshTransportContract {
         }
     }
 
+    /** Settings for {@code server} that probe it every second and give up after two unanswered probes. */
+    private static ConnectionSettings probingEverySecond(OpenSshServer server) {
+        return new ConnectionSettings(server.endpoint(), server.user(), List.of(server.userKey()),
+                knows(server.hostKey()), CredentialPrompt.NONE, Duration.ofSeconds(1), 2, Duration.ofSeconds(10));
+    }
+
     @Test
     public void givesUpAfterUnansweredKeepalives() throws Exception {
         OpenSshServer hung = OpenSshServer.start(dir.resolve("hung"));
-        ConnectionSettings settings = new ConnectionSettings(hung.endpoint(), hung.user(), List.of(hung.userKey()),
-                knows(hung.hostKey()), CredentialPrompt.NONE, Duration.ofSeconds(1), 2, Duration.ofSeconds(10));
+        ConnectionSettings settings = probingEverySecond(hung);
         try (hung; SshConnection connection = transport().connect(settings)) {
             CompletableFuture<IOException> dropped = new CompletableFuture<>();
             connection.onDrop(dropped::complete);
@@ -465,8 +470,7 @@ public abstract class SshTransportContract {
     @Test
     public void givesUpAfterUnansweredKeepalivesWhileWritesAreBlocked() throws Exception {
         OpenSshServer hung = OpenSshServer.start(dir.resolve("hung-writing"));
-        ConnectionSettings settings = new ConnectionSettings(hung.endpoint(), hung.user(), List.of(hung.userKey()),
-                knows(hung.hostKey()), CredentialPrompt.NONE, Duration.ofSeconds(1), 2, Duration.ofSeconds(10));
+        ConnectionSettings settings = probingEverySecond(hung);
         try (hung; HangingUpServer sink = new HangingUpServer(Long.MAX_VALUE);
                 SshConnection connection = transport().connect(settings)) {
             CompletableFuture<IOException> dropped = new CompletableFuture<>();
@@ -510,8 +514,7 @@ public abstract class SshTransportContract {
     @Test
     public void failsWhatWaitsForTheServerWhenTheConnectionDrops() throws Exception {
         OpenSshServer hung = OpenSshServer.start(dir.resolve("hung-opening"));
-        ConnectionSettings settings = new ConnectionSettings(hung.endpoint(), hung.user(), List.of(hung.userKey()),
-                knows(hung.hostKey()), CredentialPrompt.NONE, Duration.ofSeconds(1), 2, Duration.ofSeconds(10));
+        ConnectionSettings settings = probingEverySecond(hung);
         try (hung; SshConnection connection = transport().connect(settings)) {
             for (int i = 0; i < 200; i++) {
                 connection.openChannel(echo.endpoint(), localOriginator()).close();

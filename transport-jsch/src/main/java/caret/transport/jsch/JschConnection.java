@@ -51,6 +51,14 @@ final class JschConnection implements SshConnection {
     /** How long a channel open may wait for the server's answer (a connect to a silent host takes ~2 min). */
     private static final int OPEN_TIMEOUT_MS = (int) TimeUnit.MINUTES.toMillis(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The window and largest packet a channel we open offers the server: OpenSSH's own client's
+     * sizes, where JSch's {@code direct-tcpip} channel offers 128 KiB and 16 KiB. With 128 KiB the
+     * server sends 64 KiB at a time and waits for our {@code WINDOW_ADJUST}: 350-470 MB/s down on
+     * loopback where ssh moved 750-930, and 580-830 with these. Unread input stays bounded by {@link Inbound} (1 MiB).
+     */
+    static final int CHANNEL_WINDOW = 2 * 1024 * 1024;
+    static final int CHANNEL_PACKET = 32 * 1024;
     private static final String DAEMON = ForwardedDaemon.class.getName();
     private static final int PORT_ZERO_ATTEMPTS = 3;
 
@@ -175,6 +183,12 @@ final class JschConnection implements SshConnection {
         channel.setPort(target.port());
         channel.setOrgIPAddress(originator.host());
         channel.setOrgPort(originator.port());
+        try {
+            channel.setLocalWindowSizeMax(CHANNEL_WINDOW); // also the initial window
+            channel.setLocalPacketSize(CHANNEL_PACKET);
+        } catch (JSchException e) {
+            throw new IllegalStateException("JSch refused the window of a channel not yet open", e); // only refused once open
+        }
         String name = "channel to " + target;
         Inbound in = new Inbound(channel, name);
         channel.setOutputStream(in); // no input stream: JSch opens synchronously and starts no thread

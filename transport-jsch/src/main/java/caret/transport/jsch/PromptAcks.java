@@ -17,7 +17,7 @@ import jdk.net.ExtendedSocketOptions;
  * forward a 1-byte exchange took about 10 ms on average, the delayed ACK's 40 ms now and then;
  * with quick ACKs about 2 ms. Through a jump host, sshd cuts the target's
  * stream into channel packets of at most JSch's 16 KiB, so the last few bytes of a target packet
- * often travel alone; JSch's small channel windows (128 KiB, hard-coded) then leave nothing else
+ * often travel alone; JSch's small channel windows (128 KiB then, 2 MiB since) left nothing else
  * in flight, and each such tail waited for the 40 ms delayed ACK: 32 MiB from the target took 13
  * s instead of 0.2 s. Linux turns quick ACKs off again by itself, so they are asked for after
  * every read. Where the option is missing the stream is left as it is.

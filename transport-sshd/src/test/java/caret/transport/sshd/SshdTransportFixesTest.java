@@ -46,6 +46,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.channel.AbstractChannel;
@@ -490,6 +492,29 @@ class SshdTransportFixesTest {
             }
             assertEquals(List.of(SharedClient.LOCAL_WINDOW, SharedClient.LOCAL_WINDOW), windows);
             assertEquals(2L << 20, SharedClient.LOCAL_WINDOW);
+        }
+    }
+
+    /**
+     * The window goes back as OpenSSH's client gives it, half of it at a time: sshd's log names every
+     * {@code SSH_MSG_CHANNEL_WINDOW_ADJUST} it receives. MINA's own rule sent one for every
+     * 64-128 KiB read: about 80 for the 8 MiB here.
+     */
+    @Test
+    void givesTheWindowBackHalfAWindowAtATime() throws Exception {
+        long total = 8L << 20;
+        try (OpenSshServer verbose = OpenSshServer.start(dir.resolve("verbose"), "LogLevel DEBUG2");
+                BulkServer bulk = new BulkServer(total)) {
+            try (SshConnection connection = transport.connect(settings(verbose))) {
+                transfer(connection, bulk, 'D', total);
+            }
+            Pattern adjust = Pattern.compile("channel \\d+: rcvd adjust (\\d+)");
+            List<Long> adjusts = verbose.log().lines().map(adjust::matcher).filter(Matcher::find)
+                    .map(match -> Long.parseLong(match.group(1))).toList();
+            // 8 MiB through a 2 MiB window: at least 6 MiB had to come back, 1 MiB or more at a time
+            assertTrue(adjusts.size() >= 6, "adjusts sshd received: " + adjusts);
+            assertTrue(adjusts.stream().allMatch(bytes -> bytes >= SharedClient.LOCAL_WINDOW / 2),
+                    "adjusts sshd received: " + adjusts);
         }
     }
 

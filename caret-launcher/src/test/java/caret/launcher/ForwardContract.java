@@ -390,16 +390,20 @@ abstract class ForwardContract {
             Forward toSilent = start(0, silent.endpoint());
             try (Socket reset = open(toReset, resets.endpoint()); Socket closed = open(toClose, closes.endpoint());
                     Socket hanging = open(toSilent, silent.endpoint())) {
+                List<Future<?>> writers = new ArrayList<>();
                 for (Socket s : List.of(reset, closed)) {
-                    Future<?> writer = executor.submit(() -> {
+                    writers.add(executor.submit(() -> {
                         Traffic.send(s, 41, 64L << 20); // more than the destination takes
                         return null;
-                    });
+                    }));
                     assertClosed(s); // ends, with EOF or a reset, within 10 s: no hang
-                    writer.cancel(true);
                 }
+                // The writers keep writing until the forward has told: sshd ends the channel (EOF, then
+                // CLOSE), and the forward knows it broke when its next write fails. A writer stopped at
+                // the EOF closes the application's end first, which is no news, and the forward is silent.
                 Await.until("the reset is the forward's last error", () ->
                         String.valueOf(toReset.status().lastError()).contains("broke after"));
+                writers.forEach(writer -> writer.cancel(true));
                 hanging.getOutputStream().write(new byte[4096]);
                 Await.until("the silent destination's connection is open", () -> toSilent.status().openConnections() == 1);
                 assertEquals(size + ":" + Traffic.expected(31, size), healthy.get(), "the stream beside them");

@@ -15,11 +15,11 @@ import jdk.net.ExtendedSocketOptions;
  * holds back a small segment until the one before is acknowledged. A new forwarded connection is
  * a few small packets each way (open, confirmation, the first data), and through a reverse
  * forward a 1-byte exchange took about 10 ms on average, the delayed ACK's 40 ms now and then;
- * with quick ACKs about 2 ms. Through a jump host, sshd cuts the target's
- * stream into channel packets of at most JSch's 16 KiB, so the last few bytes of a target packet
- * often travel alone; JSch's small channel windows (128 KiB then, 2 MiB since) left nothing else
- * in flight, and each such tail waited for the 40 ms delayed ACK: 32 MiB from the target took 13
- * s instead of 0.2 s. Linux turns quick ACKs off again by itself, so they are asked for after
+ * with quick ACKs about 2 ms. Through a jump host, sshd cut the target's stream into channel
+ * packets of at most JSch's 16 KiB, so the last few bytes of a target packet often travelled
+ * alone; JSch's small channel windows (128 KiB) left nothing else in flight, and each such tail
+ * waited for the 40 ms delayed ACK: 32 MiB from the target took 13 s instead of 0.2 s (measured
+ * before our channels offered 2 MiB and 32 KiB). Linux turns quick ACKs off again by itself, so they are asked for after
  * every read. Where the option is missing the stream is left as it is.
  */
 final class PromptAcks extends FilterInputStream {

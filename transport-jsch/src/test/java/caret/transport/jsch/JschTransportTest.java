@@ -1,10 +1,20 @@
 package caret.transport.jsch;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import caret.spi.Endpoint;
+import caret.spi.SshChannel;
+import caret.spi.SshConnection;
 import caret.spi.SshTransport;
+import caret.testkit.OpenSshServer;
 import caret.testkit.SshTransportContract;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +30,35 @@ class JschTransportTest extends SshTransportContract {
     @Override
     protected boolean closeWakesABlockedWriter() {
         return false;
+    }
+
+    /**
+     * The channels we open offer the server OpenSSH's 2 MiB window and 32 KiB packets, not JSch's
+     * 128 KiB and 16 KiB ({@link JschConnection#CHANNEL_WINDOW}): read from sshd's own log, which
+     * names the sizes a client offered, with more than a window of bytes carried both ways.
+     */
+    @Test
+    void offersOpenSshsWindowAndPacketSize() throws Exception {
+        try (OpenSshServer verbose = OpenSshServer.start(dir.resolve("verbose"), "LogLevel DEBUG")) {
+            try (SshConnection connection = transport().connect(settings(verbose));
+                    SshChannel channel = connection.openChannel(echo.endpoint(), localOriginator())) {
+                byte[] data = randomBytes(3 * 1024 * 1024, 9);
+                CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+                    try {
+                        channel.write(data, 0, data.length);
+                        channel.sendEof();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, task -> Thread.ofVirtual().start(task));
+                assertArrayEquals(data, readToEnd(channel));
+                written.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            }
+            Pattern offered = Pattern.compile("ctype direct-tcpip rchan \\d+ win " + JschConnection.CHANNEL_WINDOW
+                    + " max " + JschConnection.CHANNEL_PACKET + "\\b");
+            String log = verbose.log();
+            assertTrue(log.lines().anyMatch(line -> offered.matcher(line).find()), "sshd's log:\n" + log);
+        }
     }
 
     @Test

@@ -22,7 +22,7 @@ final class DirectChannel extends ChannelDirectTcpip {
         super(originator, target);
     }
 
-    /** The input: at most one local window of unread data; reading frees the window. */
+    /** The input: at most one local window of unread data; reading gives the window back. */
     ChannelInput input() {
         return input;
     }

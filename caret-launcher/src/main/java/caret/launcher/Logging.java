@@ -13,15 +13,6 @@ final class Logging {
     }
 
     static void configure(int verbosity) {
-        // SLF4J finds its provider with ServiceLoader, whose class-path half opens every jar of the module
-        // path for a META-INF/services file: about 100 ms of a 500 ms start. Named, it is loaded at once
-        // (then SLF4J says so at INFO level on stderr, hence its own reports at WARN and up only).
-        if (System.getProperty("slf4j.provider") == null) {
-            System.setProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
-            if (System.getProperty("slf4j.internal.verbosity") == null) {
-                System.setProperty("slf4j.internal.verbosity", "WARN");
-            }
-        }
         set("logFile", "System.err");
         set("showThreadName", verbosity >= 3 ? "true" : "false");
         set("showDateTime", verbosity >= 1 ? "true" : "false");

@@ -55,7 +55,8 @@ final class JschConnection implements SshConnection {
      * The window and largest packet a channel we open offers the server: OpenSSH's own client's
      * sizes, where JSch's {@code direct-tcpip} channel offers 128 KiB and 16 KiB. With 128 KiB the
      * server sends 64 KiB at a time and waits for our {@code WINDOW_ADJUST}: 350-470 MB/s down on
-     * loopback where ssh moved 750-930, and 580-830 with these. Unread input stays bounded by {@link Inbound} (1 MiB).
+     * loopback where ssh moved 750-930, and 580-830 with these. Unread input stays bounded by
+     * {@link Inbound} (1 MiB).
      */
     static final int CHANNEL_WINDOW = 2 * 1024 * 1024;
     static final int CHANNEL_PACKET = 32 * 1024;
@@ -186,8 +187,8 @@ final class JschConnection implements SshConnection {
         try {
             channel.setLocalWindowSizeMax(CHANNEL_WINDOW); // also the initial window
             channel.setLocalPacketSize(CHANNEL_PACKET);
-        } catch (JSchException e) {
-            throw new IllegalStateException("JSch refused the window of a channel not yet open", e); // only refused once open
+        } catch (JSchException e) { // JSch refuses only once the channel is open
+            throw new IllegalStateException("JSch refused the window of a channel not yet open", e);
         }
         String name = "channel to " + target;
         Inbound in = new Inbound(channel, name);

@@ -19,8 +19,8 @@ import jdk.net.ExtendedSocketOptions;
  * packets of at most JSch's 16 KiB, so the last few bytes of a target packet often travelled
  * alone; JSch's small channel windows (128 KiB) left nothing else in flight, and each such tail
  * waited for the 40 ms delayed ACK: 32 MiB from the target took 13 s instead of 0.2 s (measured
- * before our channels offered 2 MiB and 32 KiB). Linux turns quick ACKs off again by itself, so they are asked for after
- * every read. Where the option is missing the stream is left as it is.
+ * before our channels offered 2 MiB and 32 KiB). Linux turns quick ACKs off again by itself, so
+ * they are asked for after every read. Where the option is missing the stream is left as it is.
  */
 final class PromptAcks extends FilterInputStream {
 

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Input: MINA's I/O thread hands each incoming packet's data to the {@link ChannelInput} (at most
  * one local window, since the peer may not send more than the window) and {@link #read} copies it
- * out and gives the window back in steps of an eighth of it. Output: {@link #write} copies into MINA's packet buffer and flushes at once; the
- * flush blocks on the remote window, and before that the writer waits while the connection's socket
- * has more than its limit queued ({@link SocketSession#awaitRoom}). {@link #sendEof()} closes only the output stream, which sends
+ * out and gives the window back in steps of an eighth of it. Output: {@link #write} copies into
+ * MINA's packet buffer and flushes at once; the flush blocks on the remote window, and before that
+ * the writer waits while the connection's socket has more than its limit queued
+ * ({@link SocketSession#awaitRoom}). {@link #sendEof()} closes only the output stream, which sends
  * SSH EOF; the input goes on until the peer's EOF.
  */
 final class SshdChannel implements SshChannel {

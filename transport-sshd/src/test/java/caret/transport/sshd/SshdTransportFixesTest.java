@@ -497,8 +497,8 @@ class SshdTransportFixesTest {
 
     /**
      * The window goes back in steps of an eighth of it (256 KiB), not MINA's 64-131 KiB: sshd's log
-     * names every {@code SSH_MSG_CHANNEL_WINDOW_ADJUST} it receives (about 80 for the 8 MiB here
-     * with MINA's rule).
+     * names every {@code SSH_MSG_CHANNEL_WINDOW_ADJUST} it receives (68 for the 8 MiB here with
+     * MINA's rule).
      */
     @Test
     void givesTheWindowBackAnEighthOfItAtATime() throws Exception {

@@ -140,8 +140,8 @@ final class ChannelInput {
     /**
      * Blocks until data, EOF or close; copies as much as there is, up to {@code len}, and gives the
      * window back once an eighth of it has been read. A reader that finds nothing waits with its
-     * buffer offered to {@link #receive}, which copies the next data straight into it: a reader that keeps
-     * up (a download, an answer awaited) gets every byte in one copy, not two through the ring.
+     * buffer offered to {@link #receive}, which copies the next data straight into it: a reader that
+     * keeps up (a download, an answer awaited) gets every byte in one copy, not two through the ring.
      *
      * @return the bytes read, or -1 after the peer's EOF
      * @throws IOException when closed

@@ -1,19 +1,12 @@
 package caret.transport.jsch;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import caret.spi.Endpoint;
-import caret.spi.SshChannel;
 import caret.spi.SshConnection;
 import caret.spi.SshTransport;
 import caret.testkit.OpenSshServer;
 import caret.testkit.SshTransportContract;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -40,19 +33,8 @@ class JschTransportTest extends SshTransportContract {
     @Test
     void offersOpenSshsWindowAndPacketSize() throws Exception {
         try (OpenSshServer verbose = OpenSshServer.start(dir.resolve("verbose"), "LogLevel DEBUG")) {
-            try (SshConnection connection = transport().connect(settings(verbose));
-                    SshChannel channel = connection.openChannel(echo.endpoint(), localOriginator())) {
-                byte[] data = randomBytes(3 * 1024 * 1024, 9);
-                CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
-                    try {
-                        channel.write(data, 0, data.length);
-                        channel.sendEof();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }, task -> Thread.ofVirtual().start(task));
-                assertArrayEquals(data, readToEnd(channel));
-                written.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            try (SshConnection connection = transport().connect(settings(verbose))) {
+                bulkEcho(connection, 9, 3L << 20);
             }
             Pattern offered = Pattern.compile("ctype direct-tcpip rchan \\d+ win " + JschConnection.CHANNEL_WINDOW
                     + " max " + JschConnection.CHANNEL_PACKET + "\\b");

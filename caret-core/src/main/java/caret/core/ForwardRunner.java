@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -270,7 +271,7 @@ final class ForwardRunner implements ForwardContext {
 
     @Override
     public Socket connect(Endpoint target) throws IOException {
-        Socket socket = new Socket();
+        Socket socket = SocketChannel.open().socket(); // with a channel: the pump can run it without blocking
         dialed.add(socket); // a destination: its breaks are news (see pump)
         try {
             socket.setTcpNoDelay(true);

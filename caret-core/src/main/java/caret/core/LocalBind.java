@@ -4,10 +4,14 @@ import caret.spi.Endpoint;
 import caret.spi.ForwardException;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
 import java.util.Locale;
 
 /**
@@ -35,7 +39,7 @@ final class LocalBind {
         }
         ServerSocket server = null;
         try {
-            server = new ServerSocket();
+            server = open(address).socket(); // accepted sockets have channels, for the pump
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(address, port), BACKLOG);
             return server;
@@ -43,6 +47,20 @@ final class LocalBind {
             closeQuietly(server, e);
             throw failure(shown, port, e);
         }
+    }
+
+    /**
+     * A listening channel of the address's own family: an IPv6 channel (the JDK's default) bound to
+     * 0.0.0.0 would listen on every IPv6 address too.
+     */
+    private static ServerSocketChannel open(InetAddress address) throws IOException {
+        if (address instanceof Inet4Address) {
+            return ServerSocketChannel.open(StandardProtocolFamily.INET);
+        }
+        if (address instanceof Inet6Address) {
+            return ServerSocketChannel.open(StandardProtocolFamily.INET6);
+        }
+        return ServerSocketChannel.open(); // the wildcard: every address, as a plain ServerSocket
     }
 
     /** Whether a bound address is reachable from other machines. */

@@ -16,6 +16,7 @@ import caret.spi.CredentialPrompt;
 import caret.spi.Endpoint;
 import caret.spi.HostKey;
 import caret.spi.HostKeyVerifier;
+import caret.spi.NonBlockingChannel;
 import caret.spi.RemoteBindException;
 import caret.spi.RemoteListen;
 import caret.spi.SshChannel;
@@ -46,6 +47,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterAll;
@@ -225,6 +228,69 @@ public abstract class SshTransportContract {
             channel.sendEof();
             assertEquals(-1, channel.read(one, 0, 1));
             assertThrows(IOException.class, () -> channel.write(new byte[] {1}, 0, 1));
+        }
+    }
+
+    /**
+     * A {@link NonBlockingChannel}'s two paths, mixed with the blocking ones as the engine mixes
+     * them: 2 MiB go out by {@code tryWrite}, and by {@code write} whenever it took nothing; the
+     * echo comes back through a receiver that takes half of each offer and nothing of every third,
+     * while it holds back the rest (as the engine does while its socket is full) until {@code read}
+     * has returned it. Every byte arrives once, in order. Skipped for a transport whose channels
+     * only block.
+     */
+    @Test
+    public void echoesTwoMibThroughTheNonBlockingPathsInOrder() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            SshChannel opened = connection.openChannel(echo.endpoint(), localOriginator());
+            assumeTrue(opened instanceof NonBlockingChannel, "the transport's channels only block");
+            NonBlockingChannel channel = (NonBlockingChannel) opened;
+            try (channel) {
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                AtomicInteger offers = new AtomicInteger();
+                AtomicInteger taken = new AtomicInteger();
+                AtomicBoolean behind = new AtomicBoolean();
+                channel.deliverTo((data, off, len) -> {
+                    if (behind.get()) {
+                        return 0;
+                    }
+                    int n = offers.incrementAndGet() % 3 == 0 ? 0 : (len + 1) / 2;
+                    synchronized (got) {
+                        got.write(data, off, n);
+                    }
+                    taken.addAndGet(n);
+                    behind.set(n < len);
+                    return n;
+                });
+                byte[] data = randomBytes(TWO_MIB, 11);
+                AtomicInteger tried = new AtomicInteger();
+                CompletableFuture<Void> writer = runAsync(() -> {
+                    for (int off = 0; off < data.length; ) {
+                        int len = Math.min(50_000, data.length - off);
+                        int n = channel.tryWrite(data, off, len);
+                        assertTrue(n >= 0 && n <= len, "tryWrite took " + n + " of " + len);
+                        tried.addAndGet(n);
+                        if (n == 0) {
+                            channel.write(data, off, len);
+                            n = len;
+                        }
+                        off += n;
+                    }
+                    channel.sendEof();
+                });
+                byte[] buffer = new byte[64 * 1024];
+                for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
+                    synchronized (got) {
+                        got.write(buffer, 0, n);
+                    }
+                    behind.set(false);
+                }
+                writer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                assertTrue(tried.get() > 0, "tryWrite took bytes");
+                assertTrue(taken.get() > 0, "the receiver was offered bytes");
+                assertEquals(data.length, got.size());
+                assertArrayEquals(sha256(data), sha256(got.toByteArray()));
+            }
         }
     }
 

@@ -1,14 +1,21 @@
 package caret.core.pump;
 
+import caret.spi.NonBlockingChannel;
 import caret.spi.SshChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +31,22 @@ import org.slf4j.LoggerFactory;
  * goes back to the small size when the traffic is light again: a bulk stream moves in big reads, an
  * idle connection costs 2 KiB.
  *
+ * <p>Without a thread per direction, when the socket has a {@link SocketChannel} (the engine's
+ * listeners and dials make them) and the channel is a {@link NonBlockingChannel}: the socket is
+ * made non-blocking and the {@link Reactor}'s one thread reads it as data arrives and hands the
+ * bytes to {@link NonBlockingChannel#tryWrite}; the channel's data is written to the socket by the
+ * transport's reading thread as it arrives ({@link NonBlockingChannel#deliverTo}). Each of those
+ * is one thread woken by the kernel, where a thread per direction adds a second one woken by the
+ * first. What cannot go on at once (the server's window is full, the application reads slower
+ * than the server sends) goes on, in order, on a virtual thread that may wait: the one that
+ * reads the channel for EOF, or one started for the bytes the channel did not take; meanwhile
+ * the reactor stops reading that socket, so memory stays bounded as above.
+ *
  * <p>A break on the destination's side (a reset, the server ending the channel without EOF) is
  * told to {@code onBroken}, in words, once: that is news for the user, where a break on the
  * application's side is the application's own doing and only logged at debug level.
  */
-public final class Pump {
+public final class Pump implements Reactor.Handler {
 
     private static final Logger log = LoggerFactory.getLogger(Pump.class);
 
@@ -61,6 +79,21 @@ public final class Pump {
     private final AtomicInteger directionsRunning = new AtomicInteger(2);
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    /** The socket's channel when the pump runs without a thread per direction; else null. */
+    private final SocketChannel nio;
+    /** The reactor of a non-blocking pump; else null. */
+    private final Reactor reactor;
+    /** The socket's key in the reactor's selector, and the interest asked of it; on the reactor thread only. */
+    private SelectionKey key;
+    private int interest;
+    /**
+     * Set by {@link #take} when the socket took less than it was offered, until the thread reading
+     * the channel has written the rest: meanwhile new data must queue behind it, in the channel.
+     */
+    private volatile boolean behind;
+    /** The thread that waits for the socket to take more, when it does; woken by the reactor or by close. */
+    private volatile Thread awaitingRoom;
+
     /**
      * @param name the forward's name, for log lines
      * @param pending bytes already read from the socket, sent before anything else
@@ -78,22 +111,41 @@ public final class Pump {
         this.onClosed = onClosed;
         this.destination = destination;
         this.onBroken = onBroken;
+        this.nio = socket.getChannel() != null && channel instanceof NonBlockingChannel ? socket.getChannel() : null;
+        this.reactor = nio == null ? null : Reactor.get();
     }
 
     /** Starts both directions and returns at once. */
     public void start() {
-        Thread.ofVirtual().name("caret-pump-up").start(startFromServer());
+        Runnable toServer = startFromServer();
+        if (nio == null || pending.length > 0) {
+            Thread.ofVirtual().name("caret-pump-up").start(toServer);
+        }
     }
 
     /**
      * Starts the direction from the server on a thread of its own and returns the direction to the
      * server, for a thread that is free anyway (the connection's own, once its handler is done) to
-     * run: one thread fewer to start and wake for each connection.
+     * run: one thread fewer to start and wake for each connection. Without blocking, the reactor
+     * carries that direction, and what is returned only sends the pending bytes, if any, first.
      */
     public Runnable startFromServer() {
         traffic.opened();
-        Thread.ofVirtual().name("caret-pump-down").start(this::fromServer);
-        return this::toServer;
+        if (nio == null) {
+            Thread.ofVirtual().name("caret-pump-down").start(this::fromServer);
+            return this::toServer;
+        }
+        try {
+            nio.configureBlocking(false);
+        } catch (IOException e) {
+            abort("setting up", e);
+            return () -> { };
+        }
+        ((NonBlockingChannel) channel).deliverTo(this::take);
+        Thread.ofVirtual().name("caret-pump-down").start(this::fromServerBehind);
+        boolean nothingPending = pending.length == 0;
+        reactor.execute(() -> register(nothingPending ? SelectionKey.OP_READ : 0)); // writeBehind turns reading on
+        return nothingPending ? () -> { } : () -> writeBehind(pending);
     }
 
     /** Ends the connection at once, in both directions. Idempotent. */
@@ -105,8 +157,182 @@ public final class Pump {
                 log.debug("[{}] closing socket: {}", name, e.toString());
             }
             channel.close();
+            if (reactor != null) {
+                LockSupport.unpark(awaitingRoom);
+                reactor.execute(() -> { }); // the selector lets go of a closed socket's port when it next wakes
+            }
             traffic.closed();
             onClosed.accept(this);
+        }
+    }
+
+    // The non-blocking pump. To the server: the reactor reads, the channel takes what it can now,
+    // and the rest goes on a virtual thread that may wait (writeBehind) while the reactor stops
+    // reading this socket. From the server: take() writes on the transport's thread what the socket
+    // takes now; the rest waits in the channel for the thread that reads it (fromServerBehind).
+
+    /** Registers the socket with the reactor's selector; on the reactor thread. */
+    private void register(int ops) {
+        try {
+            interest = ops;
+            key = nio.register(reactor.selector(), ops, this);
+        } catch (ClosedChannelException e) {
+            close(); // closed meanwhile
+        }
+    }
+
+    /** Adds or removes interest in {@code ops}; on the reactor thread. */
+    private void interest(int ops, boolean on) {
+        interest = on ? interest | ops : interest & ~ops;
+        if (key != null && key.isValid()) {
+            key.interestOps(interest);
+        }
+    }
+
+    @Override
+    public void ready(SelectionKey ready) {
+        int ops = ready.readyOps();
+        if ((ops & SelectionKey.OP_WRITE) != 0) {
+            interest(SelectionKey.OP_WRITE, false);
+            LockSupport.unpark(awaitingRoom);
+        }
+        if ((ops & SelectionKey.OP_READ) != 0 && (interest & SelectionKey.OP_READ) != 0) {
+            readable();
+        }
+    }
+
+    @Override
+    public void failed(RuntimeException e) {
+        log.warn("[{}] connection with {} failed: {}", name, socket.getRemoteSocketAddress(), e.toString(), e);
+        close();
+    }
+
+    /** Reads what the application sent and hands it to the channel; on the reactor thread. */
+    private void readable() {
+        byte[] buffer = reactor.readBuffer();
+        int n;
+        int taken;
+        try {
+            n = readSocket(buffer);
+            if (n < 0) {
+                interest(SelectionKey.OP_READ, false);
+                channel.sendEof(); // holds no lock a writer waits in: the only writer is this direction
+                directionEnded();
+                return;
+            }
+            taken = n == 0 ? 0 : tryWriteChannel(buffer, n);
+        } catch (IOException e) {
+            abort("to server", e);
+            return;
+        }
+        if (taken > 0) {
+            traffic.sent(taken);
+            up += taken;
+        }
+        if (taken < n) { // the window is full, or the connection busy: the rest waits, and reading stops
+            interest(SelectionKey.OP_READ, false);
+            byte[] rest = Arrays.copyOfRange(buffer, taken, n);
+            Thread.ofVirtual().name("caret-pump-up").start(() -> writeBehind(rest));
+        }
+    }
+
+    /** Writes bytes the channel did not take at once, waiting as needed, then has the reactor read on. */
+    private void writeBehind(byte[] bytes) {
+        try {
+            writeChannel(bytes, bytes.length);
+            traffic.sent(bytes.length);
+            up += bytes.length;
+            reactor.execute(() -> interest(SelectionKey.OP_READ, true));
+        } catch (IOException e) {
+            abort("to server", e);
+        }
+    }
+
+    /** The channel's data, on the transport's reading thread: writes what the socket takes now. */
+    private int take(byte[] data, int offset, int len) {
+        if (behind || closed.get()) {
+            return 0; // what the channel keeps goes out after what the reading thread holds
+        }
+        int written;
+        try {
+            written = nio.write(ByteBuffer.wrap(data, offset, len));
+        } catch (IOException e) {
+            written = 0; // the reading thread meets the same error in its write, and ends the pump
+        }
+        if (written > 0) {
+            traffic.received(written);
+            down += written;
+        }
+        if (written < len) {
+            behind = true;
+        }
+        return written;
+    }
+
+    /** Reads what the channel kept (see {@link #take}), writes it out as the socket takes it, and ends with EOF. */
+    private void fromServerBehind() {
+        try {
+            byte[] buffer = new byte[MIN_BUFFER];
+            int n;
+            while ((n = readChannel(buffer)) >= 0) {
+                writeSocketAsRoom(buffer, n);
+                traffic.received(n);
+                down += n;
+                buffer = resized(buffer, n);
+                behind = false;
+            }
+            shutdownSocketOutput();
+            directionEnded();
+        } catch (IOException e) {
+            abort("from server", e);
+        }
+    }
+
+    /** Writes all of {@code n} bytes to the non-blocking socket, waiting for the reactor's word that it takes more. */
+    private void writeSocketAsRoom(byte[] buffer, int n) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
+        try {
+            while (bytes.hasRemaining()) {
+                if (nio.write(bytes) == 0) {
+                    awaitRoom();
+                }
+            }
+        } catch (IOException e) {
+            throw broke(Side.SOCKET, e);
+        }
+    }
+
+    private void awaitRoom() throws IOException {
+        awaitingRoom = Thread.currentThread();
+        reactor.execute(() -> interest(SelectionKey.OP_WRITE, true));
+        LockSupport.park(this);
+        awaitingRoom = null;
+        if (closed.get()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private void shutdownSocketOutput() throws IOException {
+        try {
+            nio.shutdownOutput();
+        } catch (IOException e) {
+            throw broke(Side.SOCKET, e);
+        }
+    }
+
+    private int readSocket(byte[] buffer) throws IOException {
+        try {
+            return nio.read(ByteBuffer.wrap(buffer));
+        } catch (IOException e) {
+            throw broke(Side.SOCKET, e);
+        }
+    }
+
+    private int tryWriteChannel(byte[] buffer, int n) throws IOException {
+        try {
+            return ((NonBlockingChannel) channel).tryWrite(buffer, 0, n);
+        } catch (IOException e) {
+            throw broke(Side.CHANNEL, e);
         }
     }
 

@@ -1,24 +1,30 @@
 package caret.core.pump;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import caret.spi.SshChannel;
+import caret.spi.NonBlockingChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -27,18 +33,27 @@ import net.jqwik.api.Provide;
  * The pump against generated traffic: any bytes, cut into any writes on either side, with either
  * side half-closing first, at any point of the other's stream, arrive intact and in order both
  * ways, and the pump closes both ends once both directions are over. A real socket on 127.0.0.1 on
- * one side, an in-memory channel on the other.
+ * one side, an in-memory channel on the other. Both ways of pumping: a thread per direction (a
+ * socket without a channel), and without blocking (a socket with one), where the channel takes
+ * only part of what it is offered as the window would, in generated steps, and the data it
+ * delivers goes to the pump's receiver first.
  */
 class PumpPropertiesTest {
+
+    /** Socket buffers far smaller than the payloads, so that the kernel takes a write in parts. */
+    private static final int SMALL_BUFFER = 4096;
 
     @Property(tries = 300)
     void anySplitOfAnyBytesArrivesIntactWithHalfCloseAtAnyPoint(@ForAll("payloads") byte[] up, @ForAll("payloads") byte[] down,
             @ForAll("cuts") List<Integer> upCuts, @ForAll("cuts") List<Integer> downCuts, @ForAll boolean appClosesFirst,
-            @ForAll("fractions") double overlap) throws Exception {
-        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                Socket app = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+            @ForAll("fractions") double overlap, @ForAll boolean nonBlocking, @ForAll("cuts") List<Integer> windows)
+            throws Exception {
+        try (ServerSocket listener = nonBlocking ? ServerSocketChannel.open().socket() : new ServerSocket();
+                Socket app = connect(listener);
                 Socket accepted = listener.accept()) {
-            MemoryChannel channel = new MemoryChannel();
+            assertEquals(nonBlocking, accepted.getChannel() != null);
+            accepted.setSendBufferSize(SMALL_BUFFER); // the socket takes part of a write: the pump must wait for room
+            MemoryChannel channel = new MemoryChannel(windows);
             CountDownLatch closed = new CountDownLatch(1);
             new Pump("test", accepted, channel, new byte[0], new Traffic(), p -> closed.countDown(), Pump.Side.CHANNEL,
                     (message, e) -> { }).start();
@@ -68,6 +83,51 @@ class PumpPropertiesTest {
             assertTrue(closed.await(20, TimeUnit.SECONDS), "the pump closes once both directions are over");
             assertTrue(channel.closed(), "the channel is closed");
         }
+    }
+
+    /**
+     * Without blocking, data the socket did not take waits for the thread that writes it as room
+     * comes, and data that arrives meanwhile must go after it, though the socket may have room again
+     * by then: thousands of small deliveries to an application that reads in small steps.
+     */
+    @Example
+    void dataTheSocketDidNotTakeGoesBeforeNewerData() throws Exception {
+        byte[] down = new byte[4 * 1024 * 1024];
+        new Random(7).nextBytes(down);
+        try (ServerSocket listener = ServerSocketChannel.open().socket();
+                Socket app = connect(listener);
+                Socket accepted = listener.accept()) {
+            accepted.setSendBufferSize(SMALL_BUFFER);
+            MemoryChannel channel = new MemoryChannel(List.of(70_000));
+            CountDownLatch closed = new CountDownLatch(1);
+            new Pump("test", accepted, channel, new byte[0], new Traffic(), p -> closed.countDown(), Pump.Side.CHANNEL,
+                    (message, e) -> { }).start();
+            CompletableFuture<byte[]> appGot = CompletableFuture.supplyAsync(() -> {
+                try {
+                    ByteArrayOutputStream got = new ByteArrayOutputStream();
+                    byte[] step = new byte[1000];
+                    for (int n; (n = app.getInputStream().read(step)) >= 0; ) {
+                        got.write(step, 0, n);
+                    }
+                    return got.toByteArray();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, Thread::startVirtualThread);
+            channel.deliverCut(down, 0, down.length, List.of(1000));
+            channel.deliverEof();
+            app.shutdownOutput();
+            assertArrayEquals(down, appGot.get(20, TimeUnit.SECONDS), "server to application, in order");
+            assertTrue(closed.await(20, TimeUnit.SECONDS), "the pump closes once both directions are over");
+        }
+    }
+
+    private static Socket connect(ServerSocket listener) throws IOException {
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+        Socket app = new Socket();
+        app.setReceiveBufferSize(SMALL_BUFFER);
+        app.connect(listener.getLocalSocketAddress());
+        return app;
     }
 
     @Provide
@@ -105,24 +165,62 @@ class PumpPropertiesTest {
         }
     }
 
-    /** The server's end of a channel, in memory: what the pump writes is kept, what the test delivers is read. */
-    private static final class MemoryChannel implements SshChannel {
+    /**
+     * The server's end of a channel, in memory: what the pump writes is kept, what the test delivers
+     * is read, or taken by the pump's receiver while nothing is unread, as a transport's reading
+     * thread would hand it. {@link #tryWrite} takes what the generated windows allow, one per
+     * call, and nothing on every third.
+     */
+    private static final class MemoryChannel implements NonBlockingChannel {
         private final ByteArrayOutputStream written = new ByteArrayOutputStream();
         private final ArrayDeque<byte[]> deliveries = new ArrayDeque<>();
+        private final List<Integer> windows;
+        private int tries;
         private byte[] head;
         private int headAt;
         private boolean eofDelivered;
         private boolean eofReceived;
         private boolean closed;
+        private Receiver receiver;
 
-        synchronized void deliverCut(byte[] data, int from, int to, List<Integer> cuts) {
+        MemoryChannel(List<Integer> windows) {
+            this.windows = windows;
+        }
+
+        void deliverCut(byte[] data, int from, int to, List<Integer> cuts) {
             int i = 0;
             for (int at = from; at < to; i++) {
                 int n = Math.min(cuts.get(i % cuts.size()), to - at);
-                deliveries.add(java.util.Arrays.copyOfRange(data, at, at + n));
+                deliver(Arrays.copyOfRange(data, at, at + n));
                 at += n;
             }
-            notifyAll();
+        }
+
+        private void deliver(byte[] piece) {
+            Receiver direct;
+            synchronized (this) {
+                direct = head == null && deliveries.isEmpty() && !closed ? receiver : null;
+            }
+            int taken = direct == null ? 0 : direct.take(piece, 0, piece.length);
+            if (taken < piece.length) {
+                synchronized (this) {
+                    deliveries.add(Arrays.copyOfRange(piece, taken, piece.length));
+                    notifyAll();
+                }
+            }
+        }
+
+        @Override
+        public synchronized void deliverTo(Receiver receiver) {
+            this.receiver = receiver;
+        }
+
+        @Override
+        public synchronized int tryWrite(byte[] buffer, int offset, int len) throws IOException {
+            int window = windows.get(tries++ % windows.size());
+            int n = tries % 3 == 0 ? 0 : Math.min(len, window);
+            write(buffer, offset, n);
+            return n;
         }
 
         synchronized void deliverEof() {

@@ -1,5 +1,7 @@
 package caret.transport.sshd;
 
+import caret.spi.NonBlockingChannel;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Objects;
@@ -64,15 +66,38 @@ final class ChannelInput {
     private int handed;
     /** Bytes read and not yet given back to the peer's window; under the lock. */
     private long unreleased;
+    /** Where data goes before the ring when nothing is unread ({@link #deliverTo}); null: nowhere. */
+    private volatile NonBlockingChannel.Receiver receiver;
 
     ChannelInput(LocalWindow window) {
         this.window = window;
     }
 
-    /** Takes a copy of {@code len} bytes from MINA's I/O thread; dropped once closed. */
-    void receive(byte[] data, int off, int len) {
+    /** From now on, data that arrives while nothing is unread goes to {@code receiver} first. */
+    void deliverTo(NonBlockingChannel.Receiver receiver) {
+        this.receiver = receiver;
+    }
+
+    /**
+     * Takes {@code len} bytes from MINA's I/O thread: what the {@link #deliverTo receiver} takes,
+     * when nothing is unread, and a copy of the rest; dropped once closed.
+     */
+    void receive(byte[] data, int off, int len) throws IOException {
         if (len == 0) {
             return;
+        }
+        NonBlockingChannel.Receiver taker = receiver;
+        if (taker != null && nothingUnread()) {
+            // Outside the lock: only this thread adds data, so nothing can come before these bytes.
+            int taken = taker.take(data, off, len);
+            if (taken > 0) {
+                off += taken;
+                len -= taken;
+                released(taken);
+            }
+            if (len == 0) {
+                return;
+            }
         }
         lock.lock();
         try {
@@ -152,7 +177,6 @@ final class ChannelInput {
             return 0;
         }
         int n;
-        long release = 0;
         lock.lock();
         try {
             n = size == 0 && !eof && !closed ? awaitData(buffer, off, len) : 0;
@@ -162,6 +186,31 @@ final class ChannelInput {
             if (n == 0) {
                 n = fromRing(buffer, off, len);
             }
+        } finally {
+            lock.unlock();
+        }
+        if (n == 0) {
+            return -1; // eof, all read
+        }
+        released(n);
+        return n;
+    }
+
+    /** Whether no data waits in the ring or in a woken reader's buffer, and the input is open. */
+    private boolean nothingUnread() {
+        lock.lock();
+        try {
+            return !closed && size == 0 && (offered == null || handed == 0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Counts {@code n} bytes as read and gives the window back once an eighth of it has been. */
+    private void released(int n) throws IOException {
+        long release = 0;
+        lock.lock();
+        try {
             unreleased += n;
             if (unreleased >= window.getMaxSize() / 8) {
                 release = unreleased;
@@ -170,13 +219,9 @@ final class ChannelInput {
         } finally {
             lock.unlock();
         }
-        if (n == 0) {
-            return -1; // eof, all read
-        }
         if (release > 0 && window.isOpen()) {
             window.release(release); // may send SSH_MSG_CHANNEL_WINDOW_ADJUST (MINA holds small ones back)
         }
-        return n;
     }
 
     /**

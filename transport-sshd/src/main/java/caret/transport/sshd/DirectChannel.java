@@ -34,7 +34,7 @@ final class DirectChannel extends ChannelDirectTcpip {
 
     /** Data that arrives after we closed our end (the peer sends until it sees our CLOSE) is dropped. */
     @Override
-    protected void doWriteData(byte[] data, int off, long len) {
+    protected void doWriteData(byte[] data, int off, long len) throws IOException {
         input.receive(data, off, (int) len);
     }
 

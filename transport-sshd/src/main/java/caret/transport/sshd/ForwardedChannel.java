@@ -88,7 +88,7 @@ final class ForwardedChannel extends AbstractServerChannel {
 
     /** After we closed our end the peer still sends until it sees our CLOSE: ChannelInput drops that. */
     @Override
-    protected void doWriteData(byte[] data, int off, long len) {
+    protected void doWriteData(byte[] data, int off, long len) throws IOException {
         input.receive(data, off, (int) len);
     }
 

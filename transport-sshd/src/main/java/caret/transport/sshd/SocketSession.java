@@ -307,6 +307,16 @@ final class SocketSession extends AbstractCloseable implements IoSession {
         }
     }
 
+    /** Whether a channel's writer may write now: no more than {@link #QUEUE_LIMIT} bytes wait for the socket. */
+    boolean hasRoom() {
+        writeLock.lock();
+        try {
+            return queued <= QUEUE_LIMIT;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** An EOF after what is queued. */
     @Override
     public void shutdownOutputStream() throws IOException {

@@ -1,6 +1,6 @@
 package caret.transport.sshd;
 
-import caret.spi.SshChannel;
+import caret.spi.NonBlockingChannel;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -9,12 +9,14 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.common.channel.ChannelOutputStream;
+import org.apache.sshd.common.kex.KexState;
+import org.apache.sshd.common.session.helpers.AbstractSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link SshChannel} over a {@link ChannelInput} and MINA's channel output stream, for both channel
- * kinds.
+ * {@link NonBlockingChannel} over a {@link ChannelInput} and MINA's channel output stream, for both
+ * channel kinds.
  *
  * <p>Input: MINA's I/O thread hands each incoming packet's data to the {@link ChannelInput} (at most
  * one local window, since the peer may not send more than the window) and {@link #read} copies it
@@ -23,8 +25,13 @@ import org.slf4j.LoggerFactory;
  * the writer waits while the connection's socket has more than its limit queued
  * ({@link SocketSession#awaitRoom}). {@link #sendEof()} closes only the output stream, which sends
  * SSH EOF; the input goes on until the peer's EOF.
+ *
+ * <p>Without blocking: the {@link #deliverTo receiver} gets the data on MINA's I/O thread, in
+ * {@link ChannelInput#receive}, and {@link #tryWrite} writes only what the remote window takes,
+ * and nothing while the socket's queue is over its limit, a key exchange is under way (MINA would
+ * hold the writer until it is over) or another writer is in.
  */
-final class SshdChannel implements SshChannel {
+final class SshdChannel implements NonBlockingChannel {
 
     private static final Logger log = LoggerFactory.getLogger(SshdChannel.class);
 
@@ -122,25 +129,61 @@ final class SshdChannel implements SshChannel {
         }
         writing.lock();
         try {
-            if (closed.get()) {
-                throw new IOException("The " + name + " is closed");
-            }
-            if (eofSent.get()) {
-                throw new IOException("EOF was already sent on the " + name + "; it takes no more data");
-            }
+            checkWritable();
             out.write(buffer, offset, len);
             out.flush();
         } catch (IOException e) {
-            if (closed.get()) {
-                throw new IOException("The " + name + " was closed while writing", e);
-            }
-            if (!channel.getRemoteWindow().isOpen() || channel.isClosing()) { // MINA says "Already closed: RemoteWindow[...]"
-                throw new IOException("The " + name + " was closed by the server while writing", e);
-            }
-            throw e;
+            throw failedWrite(e);
         } finally {
             writing.unlock();
         }
+    }
+
+    @Override
+    public void deliverTo(Receiver receiver) {
+        in.deliverTo(receiver);
+    }
+
+    @Override
+    public int tryWrite(byte[] buffer, int offset, int len) throws IOException {
+        Objects.checkFromIndexSize(offset, len, buffer.length);
+        if (channel.getSession().getIoSession() instanceof SocketSession socket && !socket.hasRoom()
+                || channel.getSession() instanceof AbstractSession session && session.getKexState() != KexState.DONE
+                || !writing.tryLock()) {
+            return 0;
+        }
+        try {
+            checkWritable();
+            int n = (int) Math.min(len, channel.getRemoteWindow().getSize());
+            if (n > 0) {
+                out.write(buffer, offset, n); // within the window: MINA sends it without waiting
+                out.flush();
+            }
+            return n;
+        } catch (IOException e) {
+            throw failedWrite(e);
+        } finally {
+            writing.unlock();
+        }
+    }
+
+    private void checkWritable() throws IOException {
+        if (closed.get()) {
+            throw new IOException("The " + name + " is closed");
+        }
+        if (eofSent.get()) {
+            throw new IOException("EOF was already sent on the " + name + "; it takes no more data");
+        }
+    }
+
+    private IOException failedWrite(IOException e) {
+        if (closed.get()) {
+            return new IOException("The " + name + " was closed while writing", e);
+        }
+        if (!channel.getRemoteWindow().isOpen() || channel.isClosing()) { // MINA says "Already closed: RemoteWindow[...]"
+            return new IOException("The " + name + " was closed by the server while writing", e);
+        }
+        return e;
     }
 
     @Override

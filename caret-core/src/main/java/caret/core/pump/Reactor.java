@@ -1,0 +1,101 @@
+package caret.core.pump;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread that waits on the application sockets of every non-blocking pump at once (a
+ * {@link Selector}) and runs the pump's handler for each socket that is ready, as ssh's poll loop
+ * does: a request that arrives is read and sent on by the thread the kernel woke, instead of that
+ * thread waking another. Started with the first pump that needs it, it lives as long as the
+ * process, waiting in the selector when there is nothing to do.
+ *
+ * <p>Everything about the selector and its keys happens on this thread: other threads hand it
+ * {@link #execute tasks}, which it runs before it waits again.
+ */
+final class Reactor {
+
+    private static final Logger log = LoggerFactory.getLogger(Reactor.class);
+
+    /** The size of the one buffer every socket is read into: one SSH packet's worth. */
+    static final int READ_SIZE = 32 * 1024;
+
+    /** What a registered socket's key is attached to. */
+    interface Handler {
+        /** Runs on the reactor thread when the key's socket is ready for what its interest asked. */
+        void ready(SelectionKey key);
+
+        /** Runs on the reactor thread when {@link #ready} threw: the handler is broken, end it. */
+        void failed(RuntimeException e);
+    }
+
+    private static final class Holder {
+        static final Reactor INSTANCE = new Reactor();
+    }
+
+    private final Selector selector;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** The buffer the handlers read into, on this thread only. */
+    private final byte[] readBuffer = new byte[READ_SIZE];
+
+    private Reactor() {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open a selector for the pumps: " + e.getMessage(), e);
+        }
+        Thread.ofPlatform().daemon().name("caret-reactor").start(this::run);
+    }
+
+    /** The process's reactor, started at the first call. */
+    static Reactor get() {
+        return Holder.INSTANCE;
+    }
+
+    /** Runs {@code task} on the reactor thread, soon, after the tasks handed in before it. */
+    void execute(Runnable task) {
+        tasks.add(task);
+        selector.wakeup();
+    }
+
+    /** The selector, for the tasks that register with it; on the reactor thread only. */
+    Selector selector() {
+        return selector;
+    }
+
+    /** The read buffer of the handlers, on the reactor thread only; its content is theirs until they return. */
+    byte[] readBuffer() {
+        return readBuffer;
+    }
+
+    private void run() {
+        while (true) {
+            try {
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    task.run();
+                }
+                selector.select(this::dispatch);
+            } catch (IOException | RuntimeException e) { // the thread must go on: every pump depends on it
+                log.error("The pumps' selector failed; going on: {}", e.toString(), e);
+            }
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        Handler handler = (Handler) key.attachment();
+        try {
+            if (key.isValid()) {
+                handler.ready(key);
+            }
+        } catch (RuntimeException e) {
+            handler.failed(e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package caret.spi;
+
+import java.io.IOException;
+
+/**
+ * An {@link SshChannel} that can also be driven without blocking, so that the engine carries
+ * connections on few threads instead of a thread per direction: incoming data goes to a
+ * {@link Receiver} on the transport's own thread as it arrives, and {@link #tryWrite} sends only
+ * what the channel takes now. Each hand-off between threads costs a context switch, which on a
+ * short connection or a request/response exchange is most of the CPU; these two remove the
+ * hand-off in each direction.
+ *
+ * <p>Optional: a transport whose channels are plain {@link SshChannel}s works the same, with a
+ * thread per direction. The blocking methods stay usable on a non-blocking channel, one writer
+ * at a time: the engine falls back to them while the peer's window is full or the connection's
+ * output is backed up.
+ */
+@Experimental
+public interface NonBlockingChannel extends SshChannel {
+
+    /**
+     * From now on, offers data that arrives while nothing waits to be read to {@code receiver}, on
+     * the transport's reading thread, before it is buffered. What the receiver does not take stays
+     * buffered for {@link #read}, in order, and the receiver is offered data again only once
+     * {@link #read} has taken every buffered byte. Bytes the receiver takes count as read for flow
+     * control. EOF, the channel's close and a broken connection still reach {@link #read} only.
+     * Set once, before the first data is expected.
+     */
+    void deliverTo(Receiver receiver);
+
+    /**
+     * Sends as many of the {@code len} bytes as the channel takes without waiting: no more than the
+     * peer's window, nothing while the connection's output is backed up or a key exchange is under
+     * way. The caller sends the rest later, with {@link #write} (which waits) or another try.
+     *
+     * @return how many bytes were taken, from 0 to {@code len}
+     * @throws IOException when the channel was closed, EOF was already sent, or the connection broke
+     */
+    int tryWrite(byte[] buffer, int offset, int len) throws IOException;
+
+    /** Takes a channel's incoming data where it arrives; see {@link #deliverTo}. */
+    @FunctionalInterface
+    interface Receiver {
+
+        /**
+         * Takes up to {@code len} bytes, on the transport's reading thread, which every channel of
+         * the connection shares: it must not block or wait for anything.
+         *
+         * @return how many bytes it took, from 0 to {@code len}; the rest stays with the channel
+         */
+        int take(byte[] data, int offset, int len);
+    }
+}

@@ -117,17 +117,16 @@ public final class Pump implements Reactor.Handler {
 
     /** Starts both directions and returns at once. */
     public void start() {
-        Runnable toServer = startFromServer();
-        if (nio == null || pending.length > 0) {
-            Thread.ofVirtual().name("caret-pump-up").start(toServer);
-        }
+        Thread.ofVirtual().name("caret-pump-up").start(startFromServer());
     }
 
     /**
      * Starts the direction from the server on a thread of its own and returns the direction to the
      * server, for a thread that is free anyway (the connection's own, once its handler is done) to
      * run: one thread fewer to start and wake for each connection. Without blocking, the reactor
-     * carries that direction, and what is returned only sends the pending bytes, if any, first.
+     * carries that direction, and what is returned sends the pending bytes and what the
+     * application has sent already (a request usually follows the connect at once), then hands
+     * the socket to the reactor: the first request goes out without waking it.
      */
     public Runnable startFromServer() {
         traffic.opened();
@@ -143,9 +142,7 @@ public final class Pump implements Reactor.Handler {
         }
         ((NonBlockingChannel) channel).deliverTo(this::take);
         Thread.ofVirtual().name("caret-pump-down").start(this::fromServerBehind);
-        boolean nothingPending = pending.length == 0;
-        reactor.execute(() -> register(nothingPending ? SelectionKey.OP_READ : 0)); // writeBehind turns reading on
-        return nothingPending ? () -> { } : () -> writeBehind(pending);
+        return this::toServerFirst;
     }
 
     /** Ends the connection at once, in both directions. Idempotent. */
@@ -171,11 +168,42 @@ public final class Pump implements Reactor.Handler {
     // reading this socket. From the server: take() writes on the transport's thread what the socket
     // takes now; the rest waits in the channel for the thread that reads it (fromServerBehind).
 
-    /** Registers the socket with the reactor's selector; on the reactor thread. */
+    /**
+     * The direction to the server until the reactor takes over: the pending bytes, and one read of
+     * what the application sent already, written here, where waiting for the window costs nothing.
+     */
+    private void toServerFirst() {
+        boolean reading = true;
+        try {
+            if (pending.length > 0) {
+                writeChannel(pending, pending.length);
+                traffic.sent(pending.length);
+                up += pending.length;
+            }
+            byte[] buffer = new byte[MIN_BUFFER];
+            int n = readSocket(buffer);
+            if (n > 0) {
+                writeChannel(buffer, n);
+                traffic.sent(n);
+                up += n;
+            } else if (n < 0) {
+                channel.sendEof();
+                directionEnded();
+                reading = false;
+            }
+        } catch (IOException e) {
+            abort("to server", e);
+            return;
+        }
+        int ops = reading ? SelectionKey.OP_READ : 0;
+        reactor.execute(() -> register(ops)); // also when reading is over: the other direction may wait for room
+    }
+
+    /** Registers the socket with the reactor's selector, adding {@code ops} to the interest asked so far; on the reactor thread. */
     private void register(int ops) {
         try {
-            interest = ops;
-            key = nio.register(reactor.selector(), ops, this);
+            interest |= ops;
+            key = nio.register(reactor.selector(), interest, this);
         } catch (ClosedChannelException e) {
             close(); // closed meanwhile
         }

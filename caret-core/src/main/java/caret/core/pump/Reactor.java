@@ -40,6 +40,7 @@ final class Reactor {
     }
 
     private final Selector selector;
+    private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** The buffer the handlers read into, on this thread only. */
     private final byte[] readBuffer = new byte[READ_SIZE];
@@ -50,7 +51,7 @@ final class Reactor {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open a selector for the pumps: " + e.getMessage(), e);
         }
-        Thread.ofPlatform().daemon().name("caret-reactor").start(this::run);
+        thread = Thread.ofPlatform().daemon().name("caret-reactor").start(this::run);
     }
 
     /** The process's reactor, started at the first call. */
@@ -61,7 +62,9 @@ final class Reactor {
     /** Runs {@code task} on the reactor thread, soon, after the tasks handed in before it. */
     void execute(Runnable task) {
         tasks.add(task);
-        selector.wakeup();
+        if (Thread.currentThread() != thread) {
+            selector.wakeup(); // this thread runs its own tasks before it waits again
+        }
     }
 
     /** The selector, for the tasks that register with it; on the reactor thread only. */

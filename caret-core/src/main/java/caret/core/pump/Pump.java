@@ -56,6 +56,12 @@ public final class Pump implements Reactor.Handler {
     /** The buffer of a quiet connection: thousands of idle connections must not hold 64 KiB each. */
     static final int MIN_BUFFER = 1024;
 
+    /**
+     * The largest packet the transport's reading thread writes to the socket itself (see
+     * {@link #take}): half the packet size servers send a stream in.
+     */
+    static final int DIRECT_MAX = 16 * 1024;
+
     private final String name;
     private final Socket socket;
     private final SshChannel channel;
@@ -257,29 +263,55 @@ public final class Pump implements Reactor.Handler {
             traffic.sent(taken);
             up += taken;
         }
-        if (taken < n) { // the window is full, or the connection busy: the rest waits, and reading stops
+        // The window is full or the connection busy: the rest waits. A full read is a stream: it goes
+        // on on a thread of its own, so that one stream's reads and another's encryption run on two
+        // cores, not all on this one. Either way this thread stops reading the socket meanwhile.
+        if (taken < n || n == buffer.length) {
             interest(SelectionKey.OP_READ, false);
             byte[] rest = Arrays.copyOfRange(buffer, taken, n);
             Thread.ofVirtual().name("caret-pump-up").start(() -> writeBehind(rest));
         }
     }
 
-    /** Writes bytes the channel did not take at once, waiting as needed, then has the reactor read on. */
+    /**
+     * Writes bytes the channel did not take at once, waiting as needed, and whatever the application
+     * sends meanwhile, until the socket has nothing more to read; then the reactor reads on.
+     */
     private void writeBehind(byte[] bytes) {
         try {
-            writeChannel(bytes, bytes.length);
-            traffic.sent(bytes.length);
-            up += bytes.length;
+            byte[] buffer = bytes;
+            int n = bytes.length;
+            while (n > 0 || buffer == bytes) {
+                if (n > 0) {
+                    writeChannel(buffer, n);
+                    traffic.sent(n);
+                    up += n;
+                }
+                if (buffer == bytes) {
+                    buffer = new byte[MAX_BUFFER];
+                }
+                n = readSocket(buffer);
+                if (n < 0) {
+                    channel.sendEof();
+                    directionEnded();
+                    return;
+                }
+            }
             reactor.execute(() -> interest(SelectionKey.OP_READ, true));
         } catch (IOException e) {
             abort("to server", e);
         }
     }
 
-    /** The channel's data, on the transport's reading thread: writes what the socket takes now. */
+    /**
+     * The channel's data, on the transport's reading thread: writes what the socket takes now. A
+     * packet of more than {@value #DIRECT_MAX} bytes is a stream: it goes to the thread that reads
+     * the channel, so that decrypting the next packet and writing this one run on two cores.
+     */
     private int take(byte[] data, int offset, int len) {
-        if (behind || closed.get()) {
-            return 0; // what the channel keeps goes out after what the reading thread holds
+        if (behind || closed.get() || len > DIRECT_MAX) {
+            behind = true; // what the channel keeps goes out after what the reading thread holds
+            return 0;
         }
         int written;
         try {

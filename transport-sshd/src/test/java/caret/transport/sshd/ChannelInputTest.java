@@ -121,6 +121,35 @@ class ChannelInputTest {
         assertArrayEquals(data, read.get(30, TimeUnit.SECONDS));
     }
 
+    /**
+     * A receiver gets data only while nothing is unread: what it leaves is read next, in order,
+     * and data that arrives meanwhile queues behind it; once read, the receiver is offered again.
+     */
+    @Test
+    void aReceiverIsOfferedDataOnlyWhileNothingIsUnread() throws Exception {
+        ByteArrayOutputStream taken = new ByteArrayOutputStream();
+        int[] offers = new int[1];
+        input.deliverTo((data, off, len) -> {
+            offers[0]++;
+            int n = Math.min(len, 4);
+            taken.write(data, off, n);
+            return n;
+        });
+        byte[] first = bytes(10, 1);
+        input.receive(first, 0, 10); // 4 taken, 6 kept
+        input.receive(bytes(3, 2), 0, 3); // behind the 6: not offered
+        assertEquals(1, offers[0]);
+        assertArrayEquals(Arrays.copyOfRange(first, 0, 4), taken.toByteArray());
+        byte[] buffer = new byte[64];
+        assertEquals(9, input.read(buffer, 0, buffer.length));
+        assertArrayEquals(Arrays.copyOfRange(first, 4, 10), Arrays.copyOfRange(buffer, 0, 6));
+        assertArrayEquals(bytes(3, 2), Arrays.copyOfRange(buffer, 6, 9));
+        input.receive(bytes(2, 3), 0, 2); // nothing unread again: all taken
+        assertEquals(2, offers[0]);
+        input.eof();
+        assertEquals(-1, input.read(buffer, 0, buffer.length));
+    }
+
     private static void awaitWaiting(Thread reader) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (reader.getState() != Thread.State.WAITING) {

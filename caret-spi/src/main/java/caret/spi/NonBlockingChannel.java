@@ -21,10 +21,12 @@ public interface NonBlockingChannel extends SshChannel {
     /**
      * From now on, offers data that arrives while nothing waits to be read to {@code receiver}, on
      * the transport's reading thread, before it is buffered. What the receiver does not take stays
-     * buffered for {@link #read}, in order, and the receiver is offered data again only once
-     * {@link #read} has taken every buffered byte. Bytes the receiver takes count as read for flow
-     * control. EOF, the channel's close and a broken connection still reach {@link #read} only.
-     * Set once, before the first data is expected.
+     * buffered for {@link #read}, in order. The receiver is offered data again only once
+     * {@link #read} has returned every buffered byte and been called again: until its caller comes
+     * back for more, it may still be passing on what it got, which newer data must not overtake.
+     * Bytes the receiver takes count as read for flow control. EOF, the channel's close and a
+     * broken connection still reach {@link #read} only. Set once, before the first data is
+     * expected.
      */
     void deliverTo(Receiver receiver);
 

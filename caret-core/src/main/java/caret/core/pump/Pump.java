@@ -87,16 +87,11 @@ public final class Pump implements Reactor.Handler {
 
     /** The socket's channel when the pump runs without a thread per direction; else null. */
     private final SocketChannel nio;
-    /** The reactor of a non-blocking pump; else null. */
-    private final Reactor reactor;
+    /** The reactor of a non-blocking pump, once started; else null. */
+    private volatile Reactor reactor;
     /** The socket's key in the reactor's selector, and the interest asked of it; on the reactor thread only. */
     private SelectionKey key;
     private int interest;
-    /**
-     * Set by {@link #take} when the socket took less than it was offered, until the thread reading
-     * the channel has written the rest: meanwhile new data must queue behind it, in the channel.
-     */
-    private volatile boolean behind;
     /** The thread that waits for the socket to take more, when it does; woken by the reactor or by close. */
     private volatile Thread awaitingRoom;
 
@@ -118,7 +113,6 @@ public final class Pump implements Reactor.Handler {
         this.destination = destination;
         this.onBroken = onBroken;
         this.nio = socket.getChannel() != null && channel instanceof NonBlockingChannel ? socket.getChannel() : null;
-        this.reactor = nio == null ? null : Reactor.get();
     }
 
     /** Starts both directions and returns at once. */
@@ -141,6 +135,7 @@ public final class Pump implements Reactor.Handler {
             return this::toServer;
         }
         try {
+            reactor = Reactor.get();
             nio.configureBlocking(false);
         } catch (IOException e) {
             abort("setting up", e);
@@ -160,9 +155,10 @@ public final class Pump implements Reactor.Handler {
                 log.debug("[{}] closing socket: {}", name, e.toString());
             }
             channel.close();
-            if (reactor != null) {
+            Reactor started = reactor;
+            if (started != null) {
                 LockSupport.unpark(awaitingRoom);
-                reactor.execute(() -> { }); // the selector lets go of a closed socket's port when it next wakes
+                started.execute(() -> { }); // the selector lets go of a closed socket's port when it next wakes
             }
             traffic.closed();
             onClosed.accept(this);
@@ -309,8 +305,7 @@ public final class Pump implements Reactor.Handler {
      * the channel, so that decrypting the next packet and writing this one run on two cores.
      */
     private int take(byte[] data, int offset, int len) {
-        if (behind || closed.get() || len > DIRECT_MAX) {
-            behind = true; // what the channel keeps goes out after what the reading thread holds
+        if (closed.get() || len > DIRECT_MAX) {
             return 0;
         }
         int written;
@@ -323,10 +318,7 @@ public final class Pump implements Reactor.Handler {
             traffic.received(written);
             down += written;
         }
-        if (written < len) {
-            behind = true;
-        }
-        return written;
+        return written; // the channel keeps the rest for fromServerBehind, and newer data behind it
     }
 
     /** Reads what the channel kept (see {@link #take}), writes it out as the socket takes it, and ends with EOF. */
@@ -339,7 +331,6 @@ public final class Pump implements Reactor.Handler {
                 traffic.received(n);
                 down += n;
                 buffer = resized(buffer, n);
-                behind = false;
             }
             shutdownSocketOutput();
             directionEnded();

@@ -1,7 +1,6 @@
 package caret.core.pump;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Queue;
@@ -35,9 +34,8 @@ final class Reactor {
         void failed(RuntimeException e);
     }
 
-    private static final class Holder {
-        static final Reactor INSTANCE = new Reactor();
-    }
+    /** The process's reactor, once one could be opened; guarded by the class. */
+    private static Reactor instance;
 
     private final Selector selector;
     private final Thread thread;
@@ -45,18 +43,21 @@ final class Reactor {
     /** The buffer the handlers read into, on this thread only. */
     private final byte[] readBuffer = new byte[READ_SIZE];
 
-    private Reactor() {
-        try {
-            selector = Selector.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot open a selector for the pumps: " + e.getMessage(), e);
-        }
+    private Reactor(Selector selector) {
+        this.selector = selector;
         thread = Thread.ofPlatform().daemon().name("caret-reactor").start(this::run);
     }
 
-    /** The process's reactor, started at the first call. */
-    static Reactor get() {
-        return Holder.INSTANCE;
+    /**
+     * The process's reactor, started at the first call.
+     *
+     * @throws IOException when no selector can be opened (out of file descriptors): the next call tries again
+     */
+    static synchronized Reactor get() throws IOException {
+        if (instance == null) {
+            instance = new Reactor(Selector.open());
+        }
+        return instance;
     }
 
     /** Runs {@code task} on the reactor thread, soon, after the tasks handed in before it. */

@@ -167,8 +167,8 @@ class PumpPropertiesTest {
 
     /**
      * The server's end of a channel, in memory: what the pump writes is kept, what the test delivers
-     * is read, or taken by the pump's receiver while nothing is unread, as a transport's reading
-     * thread would hand it. {@link #tryWrite} takes what the generated windows allow, one per
+     * is read, or taken by the pump's receiver while nothing is unread and the reader is back for
+     * more, as a transport's reading thread would hand it. {@link #tryWrite} takes what the generated windows allow, one per
      * call, and nothing on every third.
      */
     private static final class MemoryChannel implements NonBlockingChannel {
@@ -182,6 +182,8 @@ class PumpPropertiesTest {
         private boolean eofReceived;
         private boolean closed;
         private Receiver receiver;
+        /** From a read that returned data until the next read: the receiver waits (see NonBlockingChannel). */
+        private boolean readerHolds;
 
         MemoryChannel(List<Integer> windows) {
             this.windows = windows;
@@ -199,7 +201,7 @@ class PumpPropertiesTest {
         private void deliver(byte[] piece) {
             Receiver direct;
             synchronized (this) {
-                direct = head == null && deliveries.isEmpty() && !closed ? receiver : null;
+                direct = head == null && deliveries.isEmpty() && !readerHolds && !closed ? receiver : null;
             }
             int taken = direct == null ? 0 : direct.take(piece, 0, piece.length);
             if (taken < piece.length) {
@@ -246,6 +248,7 @@ class PumpPropertiesTest {
 
         @Override
         public synchronized int read(byte[] buffer, int offset, int len) throws IOException {
+            readerHolds = false;
             try {
                 while (head == null && deliveries.isEmpty() && !eofDelivered && !closed) {
                     wait();
@@ -269,6 +272,7 @@ class PumpPropertiesTest {
             if (headAt == head.length) {
                 head = null;
             }
+            readerHolds = true;
             return n;
         }
 

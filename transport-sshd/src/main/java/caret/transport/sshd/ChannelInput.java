@@ -66,6 +66,12 @@ final class ChannelInput {
     private int handed;
     /** Bytes read and not yet given back to the peer's window; under the lock. */
     private long unreleased;
+    /**
+     * From the moment {@link #read} returns data until it is called again; under the lock. The
+     * reader may still be writing those bytes out, and a receiver given newer data meanwhile would
+     * write it ahead of them.
+     */
+    private boolean readerHolds;
     /** Where data goes before the ring when nothing is unread ({@link #deliverTo}); null: nowhere. */
     private volatile NonBlockingChannel.Receiver receiver;
 
@@ -179,6 +185,7 @@ final class ChannelInput {
         int n;
         lock.lock();
         try {
+            readerHolds = false; // back for more: done with what the last read returned
             n = size == 0 && !eof && !closed ? awaitData(buffer, off, len) : 0;
             if (closed) {
                 throw new IOException("Closed");
@@ -186,6 +193,7 @@ final class ChannelInput {
             if (n == 0) {
                 n = fromRing(buffer, off, len);
             }
+            readerHolds = n > 0;
         } finally {
             lock.unlock();
         }
@@ -196,11 +204,14 @@ final class ChannelInput {
         return n;
     }
 
-    /** Whether no data waits in the ring or in a woken reader's buffer, and the input is open. */
+    /**
+     * Whether no data waits in the ring or in a woken reader's buffer, the reader is not still
+     * busy with what it read last (see {@link #readerHolds}), and the input is open.
+     */
     private boolean nothingUnread() {
         lock.lock();
         try {
-            return !closed && size == 0 && (offered == null || handed == 0);
+            return !closed && !readerHolds && size == 0 && (offered == null || handed == 0);
         } finally {
             lock.unlock();
         }

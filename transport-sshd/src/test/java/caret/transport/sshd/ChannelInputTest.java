@@ -122,8 +122,9 @@ class ChannelInputTest {
     }
 
     /**
-     * A receiver gets data only while nothing is unread: what it leaves is read next, in order,
-     * and data that arrives meanwhile queues behind it; once read, the receiver is offered again.
+     * A receiver gets data only while nothing is unread and the reader is not busy with what it
+     * read last: what the receiver leaves is read next, in order, and data that arrives meanwhile
+     * queues behind it; once the reader is back for more, the receiver is offered again.
      */
     @Test
     void aReceiverIsOfferedDataOnlyWhileNothingIsUnread() throws Exception {
@@ -144,10 +145,24 @@ class ChannelInputTest {
         assertEquals(9, input.read(buffer, 0, buffer.length));
         assertArrayEquals(Arrays.copyOfRange(first, 4, 10), Arrays.copyOfRange(buffer, 0, 6));
         assertArrayEquals(bytes(3, 2), Arrays.copyOfRange(buffer, 6, 9));
-        input.receive(bytes(2, 3), 0, 2); // nothing unread again: all taken
+        input.receive(bytes(2, 3), 0, 2); // the reader may still be passing those 9 bytes on: queued
+        assertEquals(1, offers[0]);
+        assertEquals(2, input.read(buffer, 0, buffer.length));
+        CompletableFuture<Integer> end = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                end.complete(input.read(new byte[8], 0, 8));
+            } catch (IOException e) {
+                end.completeExceptionally(e);
+            }
+        });
+        awaitWaiting(reader); // back for more, with nothing unread: the receiver is offered again
+        input.receive(bytes(2, 4), 0, 2);
         assertEquals(2, offers[0]);
         input.eof();
-        assertEquals(-1, input.read(buffer, 0, buffer.length));
+        assertEquals(-1, end.get(10, TimeUnit.SECONDS));
+        byte[] all = taken.toByteArray();
+        assertArrayEquals(bytes(2, 4), Arrays.copyOfRange(all, all.length - 2, all.length));
     }
 
     private static void awaitWaiting(Thread reader) throws InterruptedException {

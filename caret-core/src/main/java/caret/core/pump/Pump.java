@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -214,8 +215,12 @@ public final class Pump implements Reactor.Handler {
     /** Adds or removes interest in {@code ops}; on the reactor thread. */
     private void interest(int ops, boolean on) {
         interest = on ? interest | ops : interest & ~ops;
-        if (key != null && key.isValid()) {
-            key.interestOps(interest);
+        if (key != null) {
+            try {
+                key.interestOps(interest);
+            } catch (CancelledKeyException e) {
+                // closed meanwhile, on another thread: nothing to ask of it any more
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package caret.core.pump;
 
 import java.io.IOException;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Queue;
@@ -95,9 +96,9 @@ final class Reactor {
     private void dispatch(SelectionKey key) {
         Handler handler = (Handler) key.attachment();
         try {
-            if (key.isValid()) {
-                handler.ready(key);
-            }
+            handler.ready(key);
+        } catch (CancelledKeyException e) {
+            // its socket was closed on another thread meanwhile: the handler has ended already
         } catch (RuntimeException e) {
             handler.failed(e);
         }

@@ -14,9 +14,9 @@ import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * first. What cannot go on at once (the server's window is full, the application reads slower
  * than the server sends) goes on, in order, on a virtual thread that may wait: the one that
  * reads the channel for EOF, or one started for the bytes the channel did not take; meanwhile
- * the reactor stops reading that socket, so memory stays bounded as above.
+ * the reactor stops reading that socket, so memory stays bounded as above. So does a stream (a
+ * read that fills the buffer, a packet over {@value #DIRECT_MAX} bytes), so that its reads and
+ * writes run on another core than the reactor's or the transport's thread.
  *
  * <p>A break on the destination's side (a reset, the server ending the channel without EOF) is
  * told to {@code onBroken}, in words, once: that is news for the user, where a break on the

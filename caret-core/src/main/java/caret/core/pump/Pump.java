@@ -145,7 +145,7 @@ public final class Pump implements Reactor.Handler {
             return () -> { };
         }
         ((NonBlockingChannel) channel).deliverTo(this::take);
-        Thread.ofVirtual().name("caret-pump-down").start(this::fromServerBehind);
+        Thread.ofVirtual().name("caret-pump-down").start(this::fromServer);
         return this::toServerFirst;
     }
 
@@ -171,7 +171,7 @@ public final class Pump implements Reactor.Handler {
     // The non-blocking pump. To the server: the reactor reads, the channel takes what it can now,
     // and the rest goes on a virtual thread that may wait (writeBehind) while the reactor stops
     // reading this socket. From the server: take() writes on the transport's thread what the socket
-    // takes now; the rest waits in the channel for the thread that reads it (fromServerBehind).
+    // takes now; the rest waits in the channel for the thread that reads it (fromServer).
 
     /**
      * The direction to the server until the reactor takes over: the pending bytes, and one read of
@@ -182,15 +182,13 @@ public final class Pump implements Reactor.Handler {
         try {
             if (pending.length > 0) {
                 writeChannel(pending, pending.length);
-                traffic.sent(pending.length);
-                up += pending.length;
+                countUp(pending.length);
             }
             byte[] buffer = new byte[MIN_BUFFER];
             int n = readSocket(buffer);
             if (n > 0) {
                 writeChannel(buffer, n);
-                traffic.sent(n);
-                up += n;
+                countUp(n);
             } else if (n < 0) {
                 channel.sendEof();
                 directionEnded();
@@ -263,8 +261,7 @@ public final class Pump implements Reactor.Handler {
             return;
         }
         if (taken > 0) {
-            traffic.sent(taken);
-            up += taken;
+            countUp(taken);
         }
         // The window is full or the connection busy: the rest waits. A full read is a stream: it goes
         // on on a thread of its own, so that one stream's reads and another's encryption run on two
@@ -287,8 +284,7 @@ public final class Pump implements Reactor.Handler {
             while (n > 0 || buffer == bytes) {
                 if (n > 0) {
                     writeChannel(buffer, n);
-                    traffic.sent(n);
-                    up += n;
+                    countUp(n);
                 }
                 if (buffer == bytes) {
                     buffer = new byte[MAX_BUFFER];
@@ -322,28 +318,9 @@ public final class Pump implements Reactor.Handler {
             written = 0; // the reading thread meets the same error in its write, and ends the pump
         }
         if (written > 0) {
-            traffic.received(written);
-            down += written;
+            countDown(written);
         }
-        return written; // the channel keeps the rest for fromServerBehind, and newer data behind it
-    }
-
-    /** Reads what the channel kept (see {@link #take}), writes it out as the socket takes it, and ends with EOF. */
-    private void fromServerBehind() {
-        try {
-            byte[] buffer = new byte[MIN_BUFFER];
-            int n;
-            while ((n = readChannel(buffer)) >= 0) {
-                writeSocketAsRoom(buffer, n);
-                traffic.received(n);
-                down += n;
-                buffer = resized(buffer, n);
-            }
-            shutdownSocketOutput();
-            directionEnded();
-        } catch (IOException e) {
-            abort("from server", e);
-        }
+        return written; // the channel keeps the rest for fromServer, and newer data behind it
     }
 
     /** Writes all of {@code n} bytes to the non-blocking socket, waiting for the reactor's word that it takes more. */
@@ -370,14 +347,6 @@ public final class Pump implements Reactor.Handler {
         }
     }
 
-    private void shutdownSocketOutput() throws IOException {
-        try {
-            nio.shutdownOutput();
-        } catch (IOException e) {
-            throw broke(Side.SOCKET, e);
-        }
-    }
-
     private int readSocket(byte[] buffer) throws IOException {
         try {
             return nio.read(ByteBuffer.wrap(buffer));
@@ -398,8 +367,7 @@ public final class Pump implements Reactor.Handler {
         try {
             if (pending.length > 0) {
                 writeChannel(pending, pending.length);
-                traffic.sent(pending.length);
-                up += pending.length;
+                countUp(pending.length);
             }
             InputStream in = socket.getInputStream();
             byte[] buffer = new byte[MIN_BUFFER];
@@ -407,8 +375,7 @@ public final class Pump implements Reactor.Handler {
             while ((n = readSocket(in, buffer)) >= 0) {
                 if (n > 0) {
                     writeChannel(buffer, n);
-                    traffic.sent(n);
-                    up += n;
+                    countUp(n);
                 }
                 buffer = resized(buffer, n);
             }
@@ -419,15 +386,23 @@ public final class Pump implements Reactor.Handler {
         }
     }
 
+    /**
+     * Reads the channel and writes to the socket until the channel's EOF, then ends the socket's
+     * output. Without blocking, it reads only what the channel kept (see {@link #take}) and writes
+     * it as the socket takes it.
+     */
     private void fromServer() {
         try {
-            OutputStream out = socket.getOutputStream();
+            OutputStream out = nio == null ? socket.getOutputStream() : null;
             byte[] buffer = new byte[MIN_BUFFER];
             int n;
             while ((n = readChannel(buffer)) >= 0) {
-                writeSocket(out, buffer, n);
-                traffic.received(n);
-                down += n;
+                if (out == null) {
+                    writeSocketAsRoom(buffer, n);
+                } else {
+                    writeSocket(out, buffer, n);
+                }
+                countDown(n);
                 buffer = resized(buffer, n);
             }
             socket.shutdownOutput();
@@ -467,6 +442,18 @@ public final class Pump implements Reactor.Handler {
         } catch (IOException e) {
             throw broke(Side.CHANNEL, e);
         }
+    }
+
+    /** Counts {@code n} bytes carried to the server; one direction's thread at a time. */
+    private void countUp(int n) {
+        traffic.sent(n);
+        up += n;
+    }
+
+    /** Counts {@code n} bytes carried to the application; one direction's thread at a time. */
+    private void countDown(int n) {
+        traffic.received(n);
+        down += n;
     }
 
     /** Tells {@code onBroken} when the destination's end broke, unless the pump was closed first; returns {@code e}. */

@@ -22,6 +22,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
@@ -51,6 +53,8 @@ final class ForwardRunner implements ForwardContext {
     private final List<ServerSocket> listeners = new CopyOnWriteArrayList<>();
     private final List<Thread> acceptors = new CopyOnWriteArrayList<>();
     private final Set<Socket> unclaimed = ConcurrentHashMap.newKeySet();
+    /** Sockets whose channel is being opened ({@link #pumpWhenOpen}): the engine's to close on stop. */
+    private final Set<Socket> opening = ConcurrentHashMap.newKeySet();
     private final Set<Pump> pumps = ConcurrentHashMap.newKeySet();
     /** Weak: a plugin that dials and then fails before it pumps leaves nothing here. */
     private final Set<Socket> dialed = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
@@ -265,7 +269,9 @@ final class ForwardRunner implements ForwardContext {
             log.warn("[{}] listening on {}: reachable from other machines, not only this one;"
                     + " bind 127.0.0.1 unless that is what you want", name, bound);
         }
-        acceptors.add(Thread.ofVirtual().name("caret-accept").start(() -> accept(server, handler)));
+        // A platform thread: the kernel wakes it when a connection comes, where a virtual thread is
+        // woken by the JDK's poller thread, one more thread woken for each connection.
+        acceptors.add(Thread.ofPlatform().daemon().name("caret-accept").start(() -> accept(server, handler)));
         return bound;
     }
 
@@ -309,6 +315,31 @@ final class ForwardRunner implements ForwardContext {
         if (isStopped()) {
             pump.close();
         }
+    }
+
+    @Override
+    public void pumpWhenOpen(Socket socket, CompletionStage<? extends SshChannel> channel, byte[] pending) {
+        opening.add(socket);
+        unclaimed.remove(socket);
+        byte[] bytes = pending.clone();
+        channel.whenComplete((opened, failure) -> {
+            if (!opening.remove(socket)) { // stopped meanwhile, and the socket closed
+                if (opened != null) {
+                    opened.close();
+                }
+                return;
+            }
+            if (failure == null) {
+                pump(socket, opened, bytes);
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (!isStopped()) {
+                connectionFailed("connection from " + socket.getInetAddress().getHostAddress() + ":" + socket.getPort()
+                        + ": " + describe(cause), cause);
+            }
+            closeQuietly(socket);
+        });
     }
 
     @Override
@@ -356,13 +387,30 @@ final class ForwardRunner implements ForwardContext {
                 closeUnclaimed(socket);
                 return;
             }
-            Thread.ofVirtual().name("caret-connection").start(() -> handle(socket, handler));
+            if (handler.blocks()) {
+                Thread.ofVirtual().name("caret-connection").start(() -> handle(socket, handler));
+            } else {
+                handleHere(socket, handler);
+            }
         }
     }
 
+    /** Runs a handler that may block, on the connection's own thread, which may carry a direction after it. */
     private void handle(Socket socket, ConnectionHandler handler) {
         ConnectionThread here = new ConnectionThread(socket);
         ConnectionThread.CURRENT.set(here);
+        try {
+            handleHere(socket, handler);
+        } finally {
+            ConnectionThread.CURRENT.remove();
+        }
+        if (here.toServer != null) {
+            here.toServer.run();
+        }
+    }
+
+    /** Runs a handler on this thread; with a handler that does not block, that is the accepting thread. */
+    private void handleHere(Socket socket, ConnectionHandler handler) {
         try {
             socket.setTcpNoDelay(true);
             handler.handle(socket);
@@ -371,11 +419,7 @@ final class ForwardRunner implements ForwardContext {
                 connectionFailed("connection from " + socket.getRemoteSocketAddress() + ": " + describe(e), e);
             }
         } finally {
-            ConnectionThread.CURRENT.remove();
             closeUnclaimed(socket);
-        }
-        if (here.toServer != null) {
-            here.toServer.run();
         }
     }
 
@@ -431,16 +475,25 @@ final class ForwardRunner implements ForwardContext {
         }
         acceptors.clear();
         unclaimed.forEach(this::closeUnclaimed);
+        opening.forEach(socket -> {
+            if (opening.remove(socket)) {
+                closeQuietly(socket);
+            }
+        });
         pumps.forEach(Pump::close);
     }
 
     private void closeUnclaimed(Socket socket) {
         if (unclaimed.remove(socket)) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                log.debug("[{}] closing {}: {}", name, socket, e.toString());
-            }
+            closeQuietly(socket);
+        }
+    }
+
+    private void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("[{}] closing {}: {}", name, socket, e.toString());
         }
     }
 
@@ -456,7 +509,7 @@ final class ForwardRunner implements ForwardContext {
         }
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         return e instanceof SocketException || e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -40,6 +41,11 @@ final class ForwardView implements SshConnection {
     @Override
     public SshChannel openChannel(Endpoint target, Endpoint originator) throws IOException {
         return link.openChannel(target, originator);
+    }
+
+    @Override
+    public CompletionStage<SshChannel> openChannelAsync(Endpoint target, Endpoint originator) {
+        return link.openChannelAsync(target, originator);
     }
 
     @Override

@@ -6,6 +6,8 @@ import caret.spi.RemoteListen;
 import caret.spi.SshChannel;
 import caret.spi.SshConnection;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -39,6 +41,15 @@ final class Link implements SshConnection {
     @Override
     public SshChannel openChannel(Endpoint target, Endpoint originator) throws IOException {
         return live().openChannel(target, originator);
+    }
+
+    @Override
+    public CompletionStage<SshChannel> openChannelAsync(Endpoint target, Endpoint originator) {
+        try {
+            return live().openChannelAsync(target, originator);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

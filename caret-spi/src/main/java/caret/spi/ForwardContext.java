@@ -2,6 +2,7 @@ package caret.spi;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The engine's services for one forward, given to {@link ForwardType#start}. The engine owns what
@@ -20,8 +21,8 @@ public interface ForwardContext {
     SshConnection connection();
 
     /**
-     * Listens on this machine and hands each accepted connection to {@code handler} on a thread of
-     * its own. The engine applies the bind policy: no address means loopback; an address beyond
+     * Listens on this machine and hands each accepted connection to {@code handler}, on a thread of
+     * its own unless the handler does not block ({@link ConnectionHandler#blocks}). The engine applies the bind policy: no address means loopback; an address beyond
      * loopback is bound because the user asked, with a warning.
      *
      * @param bindAddress the address the user asked for, or {@code null} for the default
@@ -49,6 +50,17 @@ public interface ForwardContext {
      *     client may send its first payload with the handshake); may be empty
      */
     void pump(Socket socket, SshChannel channel, byte[] pending);
+
+    /**
+     * {@link #pump} once {@code channel} is open: a handler that asked for the channel with
+     * {@link SshConnection#openChannelAsync} returns at once, and the server's answer starts
+     * carrying the bytes, with no thread waiting for it. Returns at once; from here the engine owns
+     * the socket. When the channel does not open, the socket is closed and the failure recorded as
+     * {@link #connectionFailed} would, as "connection from <i>the application's address</i>: <i>why</i>".
+     *
+     * @param pending as for {@link #pump}
+     */
+    void pumpWhenOpen(Socket socket, CompletionStage<? extends SshChannel> channel, byte[] pending);
 
     /**
      * Records that one connection of this forward failed, such as a refused destination: logged

@@ -24,11 +24,15 @@ public interface NonBlockingChannel extends SshChannel {
      * buffered for {@link #read}, in order. The receiver is offered data again only once
      * {@link #read} has returned every buffered byte and been called again: until its caller comes
      * back for more, it may still be passing on what it got, which newer data must not overtake.
-     * Bytes the receiver takes count as read for flow control. EOF, the channel's close and a
-     * broken connection still reach {@link #read} only. Set once, before the first data is
-     * expected.
+     * Bytes the receiver takes count as read for flow control. The end of the input (the peer's
+     * EOF, the channel's close, a broken connection) wakes a {@link #read} under way; with none,
+     * and nothing unread, the receiver is told ({@link Receiver#ended}). Set once, before the
+     * first data is expected.
+     *
+     * @return false when data or the end arrived before this call: {@link #read} them, as above;
+     *     true when the receiver hears of everything from now on
      */
-    void deliverTo(Receiver receiver);
+    boolean deliverTo(Receiver receiver);
 
     /**
      * Sends as many of the {@code len} bytes as the channel takes without waiting: no more than the
@@ -41,7 +45,6 @@ public interface NonBlockingChannel extends SshChannel {
     int tryWrite(byte[] buffer, int offset, int len) throws IOException;
 
     /** Takes a channel's incoming data where it arrives; see {@link #deliverTo}. */
-    @FunctionalInterface
     interface Receiver {
 
         /**
@@ -51,5 +54,14 @@ public interface NonBlockingChannel extends SshChannel {
          * @return how many bytes it took, from 0 to {@code len}; the rest stays with the channel
          */
         int take(byte[] data, int offset, int len);
+
+        /**
+         * The input is over and nothing is unread: {@link #read} now returns -1 after the peer's
+         * EOF, or throws when the channel ended without it, at once. Called once, on the
+         * transport's reading thread, and only while no read waits or still holds what it returned
+         * (such a read learns of the end itself): so the end of a connection whose data the
+         * receiver took needs no thread parked in {@link #read}. Must not block.
+         */
+        void ended();
     }
 }

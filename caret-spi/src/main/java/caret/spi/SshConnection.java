@@ -1,6 +1,8 @@
 package caret.spi;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +23,26 @@ public interface SshConnection extends AutoCloseable {
      * @throws IOException when the connection is closed or broke
      */
     SshChannel openChannel(Endpoint target, Endpoint originator) throws IOException;
+
+    /**
+     * Opens a {@code direct-tcpip} channel as {@link #openChannel} does, without waiting: the stage
+     * completes with the channel, or with the exception {@code openChannel} would throw, when the
+     * server has answered. No thread waits for the answer where the transport can help it: then
+     * the stage completes on the transport's reading thread, which every channel of the
+     * connection shares, so what depends on it must not block. The default opens the channel on
+     * a virtual thread of its own, which completes the stage.
+     */
+    default CompletionStage<SshChannel> openChannelAsync(Endpoint target, Endpoint originator) {
+        CompletableFuture<SshChannel> opened = new CompletableFuture<>();
+        Thread.ofVirtual().name("caret-open").start(() -> {
+            try {
+                opened.complete(openChannel(target, originator));
+            } catch (IOException | RuntimeException e) {
+                opened.completeExceptionally(e);
+            }
+        });
+        return opened;
+    }
 
     /**
      * Asks the server to listen on {@code bind} ({@code tcpip-forward}) and to hand each

@@ -3,10 +3,12 @@ package caret.testkit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import caret.spi.ChannelHandler;
@@ -46,6 +48,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -248,14 +251,22 @@ public abstract class SshTransportContract {
                 ByteArrayOutputStream got = new ByteArrayOutputStream();
                 AtomicInteger offers = new AtomicInteger();
                 AtomicInteger taken = new AtomicInteger();
-                channel.deliverTo((data, off, len) -> {
-                    int n = offers.incrementAndGet() % 3 == 0 ? 0 : (len + 1) / 2;
-                    synchronized (got) {
-                        got.write(data, off, n);
+                assertTrue(channel.deliverTo(new NonBlockingChannel.Receiver() {
+                    @Override
+                    public int take(byte[] data, int off, int len) {
+                        int n = offers.incrementAndGet() % 3 == 0 ? 0 : (len + 1) / 2;
+                        synchronized (got) {
+                            got.write(data, off, n);
+                        }
+                        taken.addAndGet(n);
+                        return n;
                     }
-                    taken.addAndGet(n);
-                    return n;
-                });
+
+                    @Override
+                    public void ended() {
+                        fail("the end reached the receiver while a reader was there");
+                    }
+                }));
                 byte[] data = randomBytes(TWO_MIB, 11);
                 AtomicInteger tried = new AtomicInteger();
                 CompletableFuture<Void> writer = runAsync(() -> {
@@ -284,6 +295,49 @@ public abstract class SshTransportContract {
                 assertTrue(taken.get() > 0, "the receiver was offered bytes");
                 assertEquals(data.length, got.size());
                 assertArrayEquals(sha256(data), sha256(got.toByteArray()));
+            }
+        }
+    }
+
+    /**
+     * A receiver that takes everything needs no reader: the echo comes to it, then the end, once,
+     * after the last byte; a read then returns -1 at once. Skipped for a transport whose channels
+     * only block.
+     */
+    @Test
+    public void aReceiverWithoutAReaderIsToldOfTheEndAfterTheLastByte() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            SshChannel opened = connection.openChannel(echo.endpoint(), localOriginator());
+            assumeTrue(opened instanceof NonBlockingChannel, "the transport's channels only block");
+            NonBlockingChannel channel = (NonBlockingChannel) opened;
+            try (channel) {
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                CompletableFuture<Integer> ended = new CompletableFuture<>();
+                AtomicInteger ends = new AtomicInteger();
+                assertTrue(channel.deliverTo(new NonBlockingChannel.Receiver() {
+                    @Override
+                    public int take(byte[] data, int off, int len) {
+                        synchronized (got) {
+                            got.write(data, off, len);
+                        }
+                        return len;
+                    }
+
+                    @Override
+                    public void ended() {
+                        ends.incrementAndGet();
+                        synchronized (got) {
+                            ended.complete(got.size());
+                        }
+                    }
+                }), "nothing was sent yet");
+                byte[] data = randomBytes(100_000, 12);
+                channel.write(data, 0, data.length);
+                channel.sendEof();
+                assertEquals(data.length, ended.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the end came after every byte");
+                assertEquals(-1, channel.read(new byte[16], 0, 16));
+                assertArrayEquals(sha256(data), sha256(got.toByteArray()));
+                assertEquals(1, ends.get());
             }
         }
     }
@@ -328,6 +382,41 @@ public abstract class SshTransportContract {
             // and the connection still carries channels
             roundTrip(connection);
         }
+    }
+
+    /**
+     * {@code openChannelAsync} answers as {@code openChannel} does, without waiting: an open channel
+     * that carries bytes, the refusal as a {@link ChannelOpenException}, and a closed connection as
+     * an {@link IOException}.
+     */
+    @Test
+    public void opensAChannelWithoutWaitingAndTellsTheServersAnswer() throws Exception {
+        SshConnection connection = transport().connect(settings(sshd));
+        try (connection) {
+            CompletableFuture<SshChannel> opening = connection.openChannelAsync(echo.endpoint(), localOriginator())
+                    .toCompletableFuture();
+            try (SshChannel channel = opening.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                channel.write(new byte[] {7, 8, 9}, 0, 3);
+                channel.sendEof();
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                byte[] buffer = new byte[16];
+                for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
+                    got.write(buffer, 0, n);
+                }
+                assertArrayEquals(new byte[] {7, 8, 9}, got.toByteArray());
+            }
+            Endpoint nothing = new Endpoint("127.0.0.1", closedPort());
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> connection
+                    .openChannelAsync(nothing, localOriginator()).toCompletableFuture()
+                    .get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+            ChannelOpenException thrown = assertInstanceOf(ChannelOpenException.class, refused.getCause());
+            assertEquals(ChannelOpenException.Reason.REFUSED, thrown.reason(), thrown.getMessage());
+            assertTrue(connection.isOpen(), "a refused channel leaves the connection up");
+        }
+        ExecutionException closed = assertThrows(ExecutionException.class, () -> connection
+                .openChannelAsync(echo.endpoint(), localOriginator()).toCompletableFuture()
+                .get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+        assertInstanceOf(IOException.class, closed.getCause());
     }
 
     @Test

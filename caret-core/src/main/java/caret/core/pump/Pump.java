@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
  * transport's reading thread as it arrives ({@link NonBlockingChannel#deliverTo}). Each of those
  * is one thread woken by the kernel, where a thread per direction adds a second one woken by the
  * first. What cannot go on at once (the server's window is full, the application reads slower
- * than the server sends) goes on, in order, on a virtual thread that may wait: the one that
- * reads the channel for EOF, or one started for the bytes the channel did not take; meanwhile
- * the reactor stops reading that socket, so memory stays bounded as above. So does a stream (a
+ * than the server sends) goes on, in order, on a virtual thread that may wait: one started to read
+ * what the channel kept, or one started for the bytes the channel did not take; meanwhile the
+ * reactor stops reading that socket, so memory stays bounded as above. The channel's end comes to
+ * the transport's thread too ({@link NonBlockingChannel.Receiver#ended}), so a short connection
+ * needs no thread of its own once its handler is done. So does a stream (a
  * read that fills the buffer, a packet over {@value #DIRECT_MAX} bytes), so that its reads and
  * writes run on another core than the reactor's or the transport's thread.
  *
@@ -97,6 +99,8 @@ public final class Pump implements Reactor.Handler {
     private int interest;
     /** The thread that waits for the socket to take more, when it does; woken by the reactor or by close. */
     private volatile Thread awaitingRoom;
+    /** Whether a thread reads the channel ({@link #fromServer}) in a non-blocking pump. */
+    private volatile boolean readingChannel;
 
     /**
      * @param name the forward's name, for log lines
@@ -118,18 +122,28 @@ public final class Pump implements Reactor.Handler {
         this.nio = socket.getChannel() != null && channel instanceof NonBlockingChannel ? socket.getChannel() : null;
     }
 
-    /** Starts both directions and returns at once. */
+    /**
+     * Starts both directions and returns at once: without blocking, on the calling thread, which
+     * may be the transport's (a channel that opened while nobody waited for it); else each on a
+     * thread of its own.
+     */
     public void start() {
-        Thread.ofVirtual().name("caret-pump-up").start(startFromServer());
+        Runnable toServer = startFromServer();
+        if (nio == null) {
+            Thread.ofVirtual().name("caret-pump-up").start(toServer);
+        } else {
+            toServer.run(); // it does not wait for anything
+        }
     }
 
     /**
-     * Starts the direction from the server on a thread of its own and returns the direction to the
-     * server, for a thread that is free anyway (the connection's own, once its handler is done) to
-     * run: one thread fewer to start and wake for each connection. Without blocking, the reactor
-     * carries that direction, and what is returned sends the pending bytes and what the
-     * application has sent already (a request usually follows the connect at once), then hands
-     * the socket to the reactor: the first request goes out without waking it.
+     * Starts the direction from the server and returns the direction to the server, for a thread
+     * that is free anyway (the connection's own, once its handler is done) to run: one thread fewer
+     * to start and wake for each connection. With a thread per direction, the one from the server
+     * starts here. Without blocking, the transport's thread carries that direction, and the reactor
+     * the other: what is returned sends the pending bytes and what the application has sent
+     * already (a request usually follows the connect at once), then hands the socket to the
+     * reactor, so the first request goes out without waking it.
      */
     public Runnable startFromServer() {
         traffic.opened();
@@ -144,8 +158,9 @@ public final class Pump implements Reactor.Handler {
             abort("setting up", e);
             return () -> { };
         }
-        ((NonBlockingChannel) channel).deliverTo(this::take);
-        Thread.ofVirtual().name("caret-pump-down").start(this::fromServer);
+        if (!((NonBlockingChannel) channel).deliverTo(new FromServer())) {
+            startReading(); // the server was quicker: what it sent waits to be read
+        }
         return this::toServerFirst;
     }
 
@@ -174,32 +189,40 @@ public final class Pump implements Reactor.Handler {
     // takes now; the rest waits in the channel for the thread that reads it (fromServer).
 
     /**
-     * The direction to the server until the reactor takes over: the pending bytes, and one read of
-     * what the application sent already, written here, where waiting for the window costs nothing.
+     * The direction to the server until the reactor takes over, without waiting: the pending bytes
+     * and one read of what the application sent already go to the channel, and what it does not
+     * take now goes on in order on a thread that may wait (writeBehind), as the reactor's reads do.
+     * Runs on the connection's thread, or on the transport's when the channel opened there.
      */
     private void toServerFirst() {
-        boolean reading = true;
+        byte[] buffer = Arrays.copyOf(pending, pending.length + MIN_BUFFER);
+        int length;
+        int taken;
+        boolean ended;
         try {
-            if (pending.length > 0) {
-                writeChannel(pending, pending.length);
-                countUp(pending.length);
+            int n = readSocket(buffer, pending.length, MIN_BUFFER);
+            ended = n < 0;
+            length = pending.length + Math.max(n, 0);
+            taken = length == 0 ? 0 : tryWriteChannel(buffer, length);
+            if (taken > 0) {
+                countUp(taken);
             }
-            byte[] buffer = new byte[MIN_BUFFER];
-            int n = readSocket(buffer);
-            if (n > 0) {
-                writeChannel(buffer, n);
-                countUp(n);
-            } else if (n < 0) {
+            if (ended && taken == length) {
                 channel.sendEof();
                 directionEnded();
-                reading = false;
             }
         } catch (IOException e) {
             abort("to server", e);
             return;
         }
-        int ops = reading ? SelectionKey.OP_READ : 0;
-        reactor.execute(() -> register(ops)); // also when reading is over: the other direction may wait for room
+        boolean behind = taken < length;
+        // Registered also when reading is over: the other direction may wait for room.
+        int ops = ended || behind ? 0 : SelectionKey.OP_READ;
+        reactor.execute(() -> register(ops));
+        if (behind) { // it turns reading on once it has caught up, after this registration
+            byte[] rest = Arrays.copyOfRange(buffer, taken, length);
+            Thread.ofVirtual().name("caret-pump-up").start(() -> writeBehind(rest));
+        }
     }
 
     /** Registers the socket with the reactor's selector, adding {@code ops} to the interest asked so far; on the reactor thread. */
@@ -303,24 +326,58 @@ public final class Pump implements Reactor.Handler {
     }
 
     /**
-     * The channel's data, on the transport's reading thread: writes what the socket takes now. A
-     * packet of more than {@value #DIRECT_MAX} bytes is a stream: it goes to the thread that reads
-     * the channel, so that decrypting the next packet and writing this one run on two cores.
+     * The direction from the server without a thread of its own: the channel's data and its end
+     * arrive on the transport's reading thread. A thread that reads the channel ({@link #fromServer})
+     * starts only when the channel keeps data: the socket took less than it was offered, or a
+     * stream arrives. A short connection is carried both ways without one.
      */
-    private int take(byte[] data, int offset, int len) {
-        if (closed.get() || len > DIRECT_MAX) {
-            return 0;
+    private final class FromServer implements NonBlockingChannel.Receiver {
+
+        /**
+         * Writes what the socket takes now. A packet of more than {@value #DIRECT_MAX} bytes is a
+         * stream: it goes to the thread that reads the channel, so that decrypting the next packet
+         * and writing this one run on two cores.
+         */
+        @Override
+        public int take(byte[] data, int offset, int len) {
+            if (closed.get()) {
+                return 0;
+            }
+            int written = 0;
+            if (len <= DIRECT_MAX) {
+                try {
+                    written = nio.write(ByteBuffer.wrap(data, offset, len));
+                } catch (IOException e) {
+                    written = 0; // the reading thread meets the same error in its write, and ends the pump
+                }
+                if (written > 0) {
+                    countDown(written);
+                }
+            }
+            if (written < len) {
+                startReading(); // the channel keeps the rest for it, and newer data behind it
+            }
+            return written;
         }
-        int written;
-        try {
-            written = nio.write(ByteBuffer.wrap(data, offset, len));
-        } catch (IOException e) {
-            written = 0; // the reading thread meets the same error in its write, and ends the pump
+
+        /**
+         * The end, with nothing unread: the reactor ends the socket's output, as fromServer would,
+         * and closes the pump when the other direction is over too, which sends the channel's
+         * CLOSE. Not here: the transport's thread would carry that work ahead of every other
+         * channel's next packet, where the reactor, woken once, also lets go of the socket at once.
+         */
+        @Override
+        public void ended() {
+            reactor.execute(Pump.this::fromServer); // its read returns -1 or throws at once: it neither writes nor waits
         }
-        if (written > 0) {
-            countDown(written);
+    }
+
+    /** Starts the thread that reads the channel and writes to the socket until the channel's end, unless it runs. */
+    private void startReading() {
+        if (!readingChannel) {
+            readingChannel = true; // on one thread at a time: the handler's before the receiver is offered anything, then the transport's
+            Thread.ofVirtual().name("caret-pump-down").start(this::fromServer);
         }
-        return written; // the channel keeps the rest for fromServer, and newer data behind it
     }
 
     /** Writes all of {@code n} bytes to the non-blocking socket, waiting for the reactor's word that it takes more. */
@@ -348,8 +405,12 @@ public final class Pump implements Reactor.Handler {
     }
 
     private int readSocket(byte[] buffer) throws IOException {
+        return readSocket(buffer, 0, buffer.length);
+    }
+
+    private int readSocket(byte[] buffer, int offset, int len) throws IOException {
         try {
-            return nio.read(ByteBuffer.wrap(buffer));
+            return nio.read(ByteBuffer.wrap(buffer, offset, len));
         } catch (IOException e) {
             throw broke(Side.SOCKET, e);
         }

@@ -184,6 +184,9 @@ class PumpPropertiesTest {
         private Receiver receiver;
         /** From a read that returned data until the next read: the receiver waits (see NonBlockingChannel). */
         private boolean readerHolds;
+        /** A read waits for data: it sees the end itself. */
+        private boolean readerWaits;
+        private boolean endTold;
 
         MemoryChannel(List<Integer> windows) {
             this.windows = windows;
@@ -213,8 +216,9 @@ class PumpPropertiesTest {
         }
 
         @Override
-        public synchronized void deliverTo(Receiver receiver) {
+        public synchronized boolean deliverTo(Receiver receiver) {
             this.receiver = receiver;
+            return head == null && deliveries.isEmpty() && !eofDelivered && !closed;
         }
 
         @Override
@@ -225,9 +229,21 @@ class PumpPropertiesTest {
             return n;
         }
 
-        synchronized void deliverEof() {
-            eofDelivered = true;
-            notifyAll();
+        /** The end: to a read under way, else to the receiver when nothing is unread, as a transport would. */
+        void deliverEof() {
+            Receiver told = null;
+            synchronized (this) {
+                eofDelivered = true;
+                notifyAll();
+                if (receiver != null && !endTold && !closed && !readerHolds && !readerWaits
+                        && head == null && deliveries.isEmpty()) {
+                    endTold = true;
+                    told = receiver;
+                }
+            }
+            if (told != null) {
+                told.ended();
+            }
         }
 
         /** Blocks until the pump sent EOF; all it wrote. */
@@ -251,10 +267,13 @@ class PumpPropertiesTest {
             readerHolds = false;
             try {
                 while (head == null && deliveries.isEmpty() && !eofDelivered && !closed) {
+                    readerWaits = true;
                     wait();
                 }
             } catch (InterruptedException e) {
                 throw new InterruptedIOException();
+            } finally {
+                readerWaits = false;
             }
             if (closed) {
                 throw new IOException("closed");

@@ -7,6 +7,7 @@ import caret.spi.SshChannel;
 import caret.spi.SshConnection;
 import java.net.Socket;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -54,6 +55,11 @@ final class RecordingContext implements ForwardContext {
 
     @Override
     public void pump(Socket socket, SshChannel channel, byte[] pending) {
+        throw new AssertionError("this test needs no SSH channel");
+    }
+
+    @Override
+    public void pumpWhenOpen(Socket socket, CompletionStage<? extends SshChannel> channel, byte[] pending) {
         throw new AssertionError("this test needs no SSH channel");
     }
 

@@ -1,6 +1,6 @@
 package caret.plugin.local;
 
-import caret.spi.ChannelOpenException;
+import caret.spi.ConnectionHandler;
 import caret.spi.Endpoint;
 import caret.spi.ForwardContext;
 import caret.spi.ForwardException;
@@ -9,7 +9,6 @@ import caret.spi.ForwardType;
 import caret.spi.InvalidSpecException;
 import caret.spi.RunningForward;
 import caret.spi.SpecSyntax;
-import caret.spi.SshChannel;
 import java.net.Socket;
 
 /**
@@ -44,22 +43,26 @@ public final class LocalForwardType implements ForwardType {
     @Override
     public RunningForward start(ForwardSpec spec, ForwardContext context) throws ForwardException {
         Endpoint target = spec.destination().orElseThrow();
-        Endpoint bound = context.serve(spec.bindAddress(), spec.port(), socket -> carry(socket, target, context));
+        Endpoint bound = context.serve(spec.bindAddress(), spec.port(), new ConnectionHandler() {
+            @Override
+            public void handle(Socket socket) {
+                carry(socket, target, context);
+            }
+
+            @Override
+            public boolean blocks() {
+                return false; // it asks for the channel and returns: no thread of its own per connection
+            }
+        });
         if (spec.port() == 0) {
             context.notice("Allocated port " + bound.port() + " for local forward to " + target);
         }
         return RunningForward.onThisMachine(bound);
     }
 
-    private static void carry(Socket socket, Endpoint target, ForwardContext context) throws Exception {
+    /** Asks for the channel and returns: the server's answer starts the pump, or is recorded as the failure. */
+    private static void carry(Socket socket, Endpoint target, ForwardContext context) {
         Endpoint origin = new Endpoint(socket.getInetAddress().getHostAddress(), socket.getPort());
-        SshChannel channel;
-        try {
-            channel = context.connection().openChannel(target, origin);
-        } catch (ChannelOpenException e) {
-            context.connectionFailed("connection from " + origin + ": " + e.getMessage(), e);
-            return;
-        }
-        context.pump(socket, channel, NOTHING);
+        context.pumpWhenOpen(socket, context.connection().openChannelAsync(target, origin), NOTHING);
     }
 }

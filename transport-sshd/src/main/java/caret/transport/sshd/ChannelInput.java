@@ -74,14 +74,27 @@ final class ChannelInput {
     private boolean readerHolds;
     /** Where data goes before the ring when nothing is unread ({@link #deliverTo}); null: nowhere. */
     private volatile NonBlockingChannel.Receiver receiver;
+    /** Whether the receiver was told that the input ended; under the lock. */
+    private boolean endTold;
 
     ChannelInput(LocalWindow window) {
         this.window = window;
     }
 
-    /** From now on, data that arrives while nothing is unread goes to {@code receiver} first. */
-    void deliverTo(NonBlockingChannel.Receiver receiver) {
-        this.receiver = receiver;
+    /**
+     * From now on, data that arrives while nothing is unread goes to {@code receiver} first, and the
+     * end goes to it when no reader is there to see it ({@link #eof}).
+     *
+     * @return false when data or the end came first: a reader must see to them
+     */
+    boolean deliverTo(NonBlockingChannel.Receiver receiver) {
+        lock.lock();
+        try {
+            this.receiver = receiver;
+            return size == 0 && !eof && !closed;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -133,14 +146,26 @@ final class ChannelInput {
         }
     }
 
-    /** The peer sent EOF: reading ends after what has arrived. */
+    /**
+     * The peer sent EOF, or the channel is closing: reading ends after what has arrived. A reader
+     * waiting or still busy with its last read sees the end itself; without one, and with nothing
+     * unread, the receiver is told, once.
+     */
     void eof() {
+        NonBlockingChannel.Receiver told = null;
         lock.lock();
         try {
             eof = true;
             changed.signalAll();
+            if (receiver != null && !endTold && !closed && !readerHolds && size == 0 && offered == null) {
+                endTold = true;
+                told = receiver;
+            }
         } finally {
             lock.unlock();
+        }
+        if (told != null) {
+            told.ended(); // outside the lock: it reads, to learn how the input ended
         }
     }
 

@@ -140,8 +140,8 @@ final class SshdChannel implements NonBlockingChannel {
     }
 
     @Override
-    public void deliverTo(Receiver receiver) {
-        in.deliverTo(receiver);
+    public boolean deliverTo(Receiver receiver) {
+        return in.deliverTo(receiver);
     }
 
     @Override
@@ -203,6 +203,9 @@ final class SshdChannel implements NonBlockingChannel {
      * the whole connection ("packet referred to nonexistent channel"). MINA builds a packet after
      * the window wait and sends it later, so CLOSE must wait until the writer is out: closing the
      * remote window first wakes a writer waiting for space, then CLOSE goes out once it has left.
+     * Without waiting: the engine may close on MINA's reading thread (a receiver's end), where a
+     * writer held by a key exchange would wait for that very thread; then a virtual thread waits
+     * for the writer and sends CLOSE, as {@link #closedByPeer} does.
      */
     @Override
     public void close() {
@@ -213,12 +216,23 @@ final class SshdChannel implements NonBlockingChannel {
             } catch (IOException e) {
                 // Window.close only flags and signals.
             }
-            writing.lock();
-            try {
-                channel.close(false); // sends CLOSE, after any DATA already on its way
-            } finally {
-                writing.unlock();
+            if (writing.tryLock()) {
+                closeAfterWriter();
+            } else {
+                Thread.ofVirtual().name("caret-sshd-close").start(() -> {
+                    writing.lock();
+                    closeAfterWriter();
+                });
             }
+        }
+    }
+
+    /** Sends CLOSE, after any DATA already on its way, and lets go of the write lock. */
+    private void closeAfterWriter() {
+        try {
+            channel.close(false);
+        } finally {
+            writing.unlock();
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -239,12 +240,66 @@ final class SshdConnection implements SshConnection {
     }
 
     /**
+     * Completes on MINA's reading thread, where the server's answer arrives (or at once when the
+     * connection is down, or on the thread that finds the session gone).
+     */
+    @Override
+    public CompletionStage<SshChannel> openChannelAsync(Endpoint target, Endpoint originator) {
+        ChannelRequest request;
+        try {
+            request = request(target, originator);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<SshChannel> opened = new CompletableFuture<>();
+        request.answer().addListener(f -> {
+            waiting.remove(request.wake());
+            try {
+                opened.complete(answered(request, target));
+            } catch (IOException | RuntimeException e) {
+                opened.completeExceptionally(e);
+            }
+        });
+        return opened;
+    }
+
+    /**
      * {@link #openChannel}, waiting at most {@code timeout} for the server's answer (null: no
      * limit); for the channel a session through this jump host runs in.
      *
      * @throws SocketTimeoutException when the server did not answer in time
      */
     SshChannel open(Endpoint target, Endpoint originator, Duration timeout) throws IOException {
+        ChannelRequest request = request(target, originator);
+        // Not MINA's await: it waits with a timeout even when given none, and a virtual thread's
+        // timed wait costs a wake-up of the JDK's timer thread for every channel opened.
+        CountDownLatch answered = new CountDownLatch(1);
+        request.answer().addListener(f -> answered.countDown());
+        try {
+            if (timeout == null) {
+                answered.await();
+            } else if (!answered.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                request.channel().close(true);
+                throw new SocketTimeoutException("no answer within " + Connector.seconds(timeout));
+            }
+        } catch (InterruptedException e) {
+            request.channel().close(true);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while opening a channel to " + target);
+        } finally {
+            waiting.remove(request.wake());
+        }
+        return answered(request, target);
+    }
+
+    /**
+     * A {@code direct-tcpip} channel asked of the server, the server's answer to come, and what
+     * fails that answer if the session ends first (MINA does not).
+     */
+    private record ChannelRequest(DirectChannel channel, OpenFuture answer, Runnable wake) {
+    }
+
+    private ChannelRequest request(Endpoint target, Endpoint originator) throws IOException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(originator, "originator");
         ClientSession s = openSession();
@@ -252,34 +307,22 @@ final class SshdConnection implements SshConnection {
                 new SshdSocketAddress(originator.host(), originator.port()),
                 new SshdSocketAddress(target.host(), target.port()));
         s.getService(ConnectionService.class).registerChannel(channel);
-        OpenFuture opening = channel.open();
-        // A pending open is not failed by MINA when the session dies: wake it ourselves.
-        Runnable wake = () -> opening.setException(lost());
+        OpenFuture answer = channel.open();
+        Runnable wake = () -> answer.setException(lost());
         awaitingServer(s, wake);
-        // Not MINA's await: it waits with a timeout even when given none, and a virtual thread's
-        // timed wait costs a wake-up of the JDK's timer thread for every channel opened.
-        CountDownLatch answered = new CountDownLatch(1);
-        opening.addListener(f -> answered.countDown());
-        try {
-            if (timeout == null) {
-                answered.await();
-            } else if (!answered.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                channel.close(true);
-                throw new SocketTimeoutException("no answer within " + Connector.seconds(timeout));
-            }
-        } catch (InterruptedException e) {
-            channel.close(true);
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("Interrupted while opening a channel to " + target);
-        } finally {
-            waiting.remove(wake);
-        }
-        if (opening.isOpened()) {
+        return new ChannelRequest(channel, answer, wake);
+    }
+
+    /** The channel once the server answered yes; else closes it and throws what the answer means. */
+    private SshChannel answered(ChannelRequest request, Endpoint target) throws IOException {
+        DirectChannel channel = request.channel();
+        OpenFuture answer = request.answer();
+        if (answer.isOpened()) {
             log.debug("Channel {} open to {}", channel.getChannelId(), target);
             return new SshdChannel(channel, channel.writing, channel.input(), channel.output(), "channel to " + target);
         }
         channel.close(true);
-        Throwable failed = opening.getException();
+        Throwable failed = answer.getException();
         if (failed instanceof SshChannelOpenException refused) {
             String text = refused.getMessage() == null ? "" : refused.getMessage();
             throw new caret.spi.ChannelOpenException(target,

@@ -2,8 +2,11 @@ package caret.transport.sshd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import caret.spi.NonBlockingChannel;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -128,14 +131,10 @@ class ChannelInputTest {
      */
     @Test
     void aReceiverIsOfferedDataOnlyWhileNothingIsUnread() throws Exception {
-        ByteArrayOutputStream taken = new ByteArrayOutputStream();
-        int[] offers = new int[1];
-        input.deliverTo((data, off, len) -> {
-            offers[0]++;
-            int n = Math.min(len, 4);
-            taken.write(data, off, n);
-            return n;
-        });
+        Taker receiver = new Taker(4);
+        ByteArrayOutputStream taken = receiver.taken;
+        int[] offers = receiver.offers;
+        assertTrue(input.deliverTo(receiver));
         byte[] first = bytes(10, 1);
         input.receive(first, 0, 10); // 4 taken, 6 kept
         input.receive(bytes(3, 2), 0, 3); // behind the 6: not offered
@@ -161,8 +160,69 @@ class ChannelInputTest {
         assertEquals(2, offers[0]);
         input.eof();
         assertEquals(-1, end.get(10, TimeUnit.SECONDS));
+        assertEquals(0, receiver.ends, "a waiting reader sees the end itself");
         byte[] all = taken.toByteArray();
         assertArrayEquals(bytes(2, 4), Arrays.copyOfRange(all, all.length - 2, all.length));
+    }
+
+    /**
+     * Without a reader, the end goes to the receiver, once (MINA signals it at EOF and again as the
+     * channel closes), and a read then returns -1 at once; a reader still busy with its last read
+     * sees the end itself, as does one that must read what came before the receiver was set.
+     */
+    @Test
+    void theEndGoesToTheReceiverOnlyWhenNoReaderIsThere() throws Exception {
+        Taker receiver = new Taker(Integer.MAX_VALUE);
+        assertTrue(input.deliverTo(receiver));
+        input.receive(bytes(5, 1), 0, 5);
+        input.eof();
+        input.eof();
+        assertEquals(1, receiver.ends);
+        assertEquals(-1, input.read(new byte[8], 0, 8));
+        assertArrayEquals(bytes(5, 1), receiver.taken.toByteArray());
+
+        ChannelInput holding = new ChannelInput(closedWindow());
+        Taker second = new Taker(0);
+        assertTrue(holding.deliverTo(second));
+        holding.receive(bytes(5, 2), 0, 5); // kept: the receiver took nothing
+        assertEquals(5, holding.read(new byte[8], 0, 8)); // the reader holds these now
+        holding.eof();
+        assertEquals(0, second.ends);
+        assertEquals(-1, holding.read(new byte[8], 0, 8));
+
+        ChannelInput early = new ChannelInput(closedWindow());
+        early.receive(bytes(3, 3), 0, 3);
+        early.eof();
+        Taker third = new Taker(Integer.MAX_VALUE);
+        assertFalse(early.deliverTo(third), "data and the end came first: a reader must see to them");
+        assertEquals(3, early.read(new byte[8], 0, 8));
+        assertEquals(-1, early.read(new byte[8], 0, 8));
+        assertEquals(0, third.ends);
+    }
+
+    /** A receiver that takes at most {@code most} bytes of each offer and counts the ends it is told. */
+    private static final class Taker implements NonBlockingChannel.Receiver {
+        final ByteArrayOutputStream taken = new ByteArrayOutputStream();
+        final int[] offers = new int[1];
+        final int most;
+        int ends;
+
+        Taker(int most) {
+            this.most = most;
+        }
+
+        @Override
+        public int take(byte[] data, int off, int len) {
+            offers[0]++;
+            int n = Math.min(len, most);
+            taken.write(data, off, n);
+            return n;
+        }
+
+        @Override
+        public void ended() {
+            ends++;
+        }
     }
 
     private static void awaitWaiting(Thread reader) throws InterruptedException {

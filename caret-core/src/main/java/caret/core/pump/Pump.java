@@ -41,11 +41,11 @@ import org.slf4j.LoggerFactory;
  * first. What cannot go on at once (the server's window is full, the application reads slower
  * than the server sends) goes on, in order, on a virtual thread that may wait: one started to read
  * what the channel kept, or one started for the bytes the channel did not take; meanwhile the
- * reactor stops reading that socket, so memory stays bounded as above. The channel's end comes to
- * the transport's thread too ({@link NonBlockingChannel.Receiver#ended}), so a short connection
- * needs no thread of its own once its handler is done. So does a stream (a
- * read that fills the buffer, a packet over {@value #DIRECT_MAX} bytes), so that its reads and
- * writes run on another core than the reactor's or the transport's thread.
+ * reactor stops reading that socket, so memory stays bounded as above. So does a stream (a read
+ * that fills the buffer, a packet over {@value #DIRECT_MAX} bytes), so that its reads and writes
+ * run on another core than the reactor's or the transport's thread. The channel's end comes to the
+ * transport's thread too ({@link NonBlockingChannel.Receiver#ended}): a short connection needs no
+ * thread of its own once its handler is done.
  *
  * <p>A break on the destination's side (a reset, the server ending the channel without EOF) is
  * told to {@code onBroken}, in words, once: that is news for the user, where a break on the

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import caret.spi.ChannelHandler;
@@ -244,10 +245,7 @@ public abstract class SshTransportContract {
     @Test
     public void echoesTwoMibThroughTheNonBlockingPathsInOrder() throws Exception {
         try (SshConnection connection = transport().connect(settings(sshd))) {
-            SshChannel opened = connection.openChannel(echo.endpoint(), localOriginator());
-            assumeTrue(opened instanceof NonBlockingChannel, "the transport's channels only block");
-            NonBlockingChannel channel = (NonBlockingChannel) opened;
-            try (channel) {
+            try (NonBlockingChannel channel = nonBlocking(connection.openChannel(echo.endpoint(), localOriginator()))) {
                 ByteArrayOutputStream got = new ByteArrayOutputStream();
                 AtomicInteger offers = new AtomicInteger();
                 AtomicInteger taken = new AtomicInteger();
@@ -307,10 +305,7 @@ public abstract class SshTransportContract {
     @Test
     public void aReceiverWithoutAReaderIsToldOfTheEndAfterTheLastByte() throws Exception {
         try (SshConnection connection = transport().connect(settings(sshd))) {
-            SshChannel opened = connection.openChannel(echo.endpoint(), localOriginator());
-            assumeTrue(opened instanceof NonBlockingChannel, "the transport's channels only block");
-            NonBlockingChannel channel = (NonBlockingChannel) opened;
-            try (channel) {
+            try (NonBlockingChannel channel = nonBlocking(connection.openChannel(echo.endpoint(), localOriginator()))) {
                 ByteArrayOutputStream got = new ByteArrayOutputStream();
                 CompletableFuture<Integer> ended = new CompletableFuture<>();
                 AtomicInteger ends = new AtomicInteger();
@@ -340,6 +335,15 @@ public abstract class SshTransportContract {
                 assertEquals(1, ends.get());
             }
         }
+    }
+
+    /** The channel as a {@link NonBlockingChannel}; skips the test on a transport whose channels only block. */
+    private static NonBlockingChannel nonBlocking(SshChannel opened) {
+        if (opened instanceof NonBlockingChannel channel) {
+            return channel;
+        }
+        opened.close();
+        return abort("the transport's channels only block");
     }
 
     /** The peer's EOF ends reads while this side may still write: the other half-close. */

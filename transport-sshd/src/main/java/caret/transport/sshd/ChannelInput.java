@@ -76,6 +76,11 @@ final class ChannelInput {
     private volatile NonBlockingChannel.Receiver receiver;
     /** Whether the receiver was told that the input ended; under the lock. */
     private boolean endTold;
+    /**
+     * Whether {@link #receive} has data on its way to the ring that no receiver was offered; under
+     * the lock. A receiver set meanwhile must not take it for an empty input.
+     */
+    private boolean arriving;
 
     ChannelInput(LocalWindow window) {
         this.window = window;
@@ -91,7 +96,7 @@ final class ChannelInput {
         lock.lock();
         try {
             this.receiver = receiver;
-            return size == 0 && !eof && !closed;
+            return size == 0 && !eof && !closed && !arriving;
         } finally {
             lock.unlock();
         }
@@ -105,8 +110,8 @@ final class ChannelInput {
         if (len == 0) {
             return;
         }
-        NonBlockingChannel.Receiver taker = receiver;
-        if (taker != null && nothingUnread()) {
+        NonBlockingChannel.Receiver taker = offerTo();
+        if (taker != null) {
             // Outside the lock: only this thread adds data, so nothing can come before these bytes.
             int taken = taker.take(data, off, len);
             if (taken > 0) {
@@ -120,6 +125,7 @@ final class ChannelInput {
         }
         lock.lock();
         try {
+            arriving = false;
             if (closed) {
                 return;
             }
@@ -230,13 +236,18 @@ final class ChannelInput {
     }
 
     /**
-     * Whether no data waits in the ring or in a woken reader's buffer, the reader is not still
-     * busy with what it read last (see {@link #readerHolds}), and the input is open.
+     * The receiver, when one is set, no data waits in the ring or in a woken reader's buffer, the
+     * reader is not still busy with what it read last (see {@link #readerHolds}), and the input is
+     * open; else null, and the data goes to the ring.
      */
-    private boolean nothingUnread() {
+    private NonBlockingChannel.Receiver offerTo() {
         lock.lock();
         try {
-            return !closed && !readerHolds && size == 0 && (offered == null || handed == 0);
+            if (receiver != null && !closed && !readerHolds && size == 0 && (offered == null || handed == 0)) {
+                return receiver;
+            }
+            arriving = true;
+            return null;
         } finally {
             lock.unlock();
         }

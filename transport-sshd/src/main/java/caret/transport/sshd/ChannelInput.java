@@ -76,11 +76,6 @@ final class ChannelInput {
     private volatile NonBlockingChannel.Receiver receiver;
     /** Whether the receiver was told that the input ended; under the lock. */
     private boolean endTold;
-    /**
-     * Whether {@link #receive} has data on its way to the ring that no receiver was offered; under
-     * the lock. A receiver set meanwhile must not take it for an empty input.
-     */
-    private boolean arriving;
 
     ChannelInput(LocalWindow window) {
         this.window = window;
@@ -96,7 +91,7 @@ final class ChannelInput {
         lock.lock();
         try {
             this.receiver = receiver;
-            return size == 0 && !eof && !closed && !arriving;
+            return size == 0 && !eof && !closed;
         } finally {
             lock.unlock();
         }
@@ -110,46 +105,55 @@ final class ChannelInput {
         if (len == 0) {
             return;
         }
-        NonBlockingChannel.Receiver taker = offerTo();
-        if (taker != null) {
-            // Outside the lock: only this thread adds data, so nothing can come before these bytes.
-            int taken = taker.take(data, off, len);
-            if (taken > 0) {
-                off += taken;
-                len -= taken;
-                released(taken);
-            }
-            if (len == 0) {
-                return;
-            }
-        }
+        NonBlockingChannel.Receiver taker;
         lock.lock();
         try {
-            arriving = false;
-            if (closed) {
+            taker = !closed && !readerHolds && size == 0 && (offered == null || handed == 0) ? receiver : null;
+            if (taker == null) { // kept under the same lock: a receiver set meanwhile is told that data came first
+                keep(data, off, len);
                 return;
             }
-            int direct = 0;
-            if (offered != null && handed == 0) { // a reader waits, so the ring is empty: nothing goes before
-                direct = Math.min(len, offeredLen);
-                System.arraycopy(data, off, offered, offeredOff, direct);
-                handed = direct;
-            }
-            int rest = len - direct;
-            if (rest > 0) {
-                if (size + rest > ring.length) {
-                    grow(size + rest);
-                }
-                int tail = (head + size) & (ring.length - 1);
-                int first = Math.min(rest, ring.length - tail);
-                System.arraycopy(data, off + direct, ring, tail, first);
-                System.arraycopy(data, off + direct + first, ring, 0, rest - first);
-                size += rest;
-            }
-            changed.signal();
         } finally {
             lock.unlock();
         }
+        // Outside the lock: only this thread adds data, so nothing can come before these bytes.
+        int taken = taker.take(data, off, len);
+        if (taken > 0) {
+            released(taken);
+        }
+        if (taken < len) {
+            lock.lock();
+            try {
+                keep(data, off + taken, len - taken);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Puts data into a waiting reader's buffer and the rest into the ring; dropped once closed. Under the lock. */
+    private void keep(byte[] data, int off, int len) {
+        if (closed) {
+            return;
+        }
+        int direct = 0;
+        if (offered != null && handed == 0) { // a reader waits, so the ring is empty: nothing goes before
+            direct = Math.min(len, offeredLen);
+            System.arraycopy(data, off, offered, offeredOff, direct);
+            handed = direct;
+        }
+        int rest = len - direct;
+        if (rest > 0) {
+            if (size + rest > ring.length) {
+                grow(size + rest);
+            }
+            int tail = (head + size) & (ring.length - 1);
+            int first = Math.min(rest, ring.length - tail);
+            System.arraycopy(data, off + direct, ring, tail, first);
+            System.arraycopy(data, off + direct + first, ring, 0, rest - first);
+            size += rest;
+        }
+        changed.signal();
     }
 
     /**
@@ -233,24 +237,6 @@ final class ChannelInput {
         }
         released(n);
         return n;
-    }
-
-    /**
-     * The receiver, when one is set, no data waits in the ring or in a woken reader's buffer, the
-     * reader is not still busy with what it read last (see {@link #readerHolds}), and the input is
-     * open; else null, and the data goes to the ring.
-     */
-    private NonBlockingChannel.Receiver offerTo() {
-        lock.lock();
-        try {
-            if (receiver != null && !closed && !readerHolds && size == 0 && (offered == null || handed == 0)) {
-                return receiver;
-            }
-            arriving = true;
-            return null;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /** Counts {@code n} bytes as read and gives the window back once an eighth of it has been. */

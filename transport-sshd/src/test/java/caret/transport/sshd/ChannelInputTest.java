@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.sshd.common.channel.LocalWindow;
@@ -198,6 +199,44 @@ class ChannelInputTest {
         assertEquals(3, early.read(new byte[8], 0, 8));
         assertEquals(-1, early.read(new byte[8], 0, 8));
         assertEquals(0, third.ends);
+    }
+
+    /**
+     * A receiver set while MINA's thread delivers data: either the receiver gets it, or
+     * {@code deliverTo} says that data came first and a reader finds it; never neither. (A reverse
+     * forward's first bytes can arrive just as the pump starts.)
+     */
+    @Test
+    void dataArrivingAsTheReceiverIsSetReachesItOrAReader() throws Exception {
+        CyclicBarrier together = new CyclicBarrier(2);
+        ChannelInput[] inputs = new ChannelInput[1];
+        Thread transport = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < 20_000; i++) {
+                    together.await();
+                    inputs[0].receive(bytes(3, i), 0, 3);
+                    together.await();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (int i = 0; i < 20_000; i++) {
+            inputs[0] = new ChannelInput(closedWindow());
+            Taker receiver = new Taker(Integer.MAX_VALUE);
+            together.await();
+            boolean hearsOfEverything = inputs[0].deliverTo(receiver);
+            together.await();
+            if (hearsOfEverything) {
+                assertArrayEquals(bytes(3, i), receiver.taken.toByteArray(), "round " + i);
+            } else {
+                byte[] read = new byte[8];
+                int n = inputs[0].read(read, 0, read.length);
+                assertArrayEquals(bytes(3, i), Arrays.copyOf(read, Math.max(n, 0)), "round " + i);
+                assertEquals(0, receiver.taken.size(), "round " + i);
+            }
+        }
+        transport.join();
     }
 
     /** A receiver that takes at most {@code most} bytes of each offer and counts the ends it is told. */

@@ -334,10 +334,8 @@ final class ForwardRunner implements ForwardContext {
                 return;
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            if (!isStopped()) {
-                connectionFailed("connection from " + socket.getInetAddress().getHostAddress() + ":" + socket.getPort()
-                        + ": " + describe(cause), cause);
-            }
+            connectionFailed("connection from " + socket.getInetAddress().getHostAddress() + ":" + socket.getPort()
+                    + ": " + describe(cause), cause); // after a stop: only at debug level
             closeQuietly(socket);
         });
     }

@@ -244,56 +244,55 @@ public abstract class SshTransportContract {
      */
     @Test
     public void echoesTwoMibThroughTheNonBlockingPathsInOrder() throws Exception {
-        try (SshConnection connection = transport().connect(settings(sshd))) {
-            try (NonBlockingChannel channel = nonBlocking(connection.openChannel(echo.endpoint(), localOriginator()))) {
-                ByteArrayOutputStream got = new ByteArrayOutputStream();
-                AtomicInteger offers = new AtomicInteger();
-                AtomicInteger taken = new AtomicInteger();
-                assertTrue(channel.deliverTo(new NonBlockingChannel.Receiver() {
-                    @Override
-                    public int take(byte[] data, int off, int len) {
-                        int n = offers.incrementAndGet() % 3 == 0 ? 0 : (len + 1) / 2;
-                        synchronized (got) {
-                            got.write(data, off, n);
-                        }
-                        taken.addAndGet(n);
-                        return n;
-                    }
-
-                    @Override
-                    public void ended() {
-                        fail("the end reached the receiver while a reader was there");
-                    }
-                }));
-                byte[] data = randomBytes(TWO_MIB, 11);
-                AtomicInteger tried = new AtomicInteger();
-                CompletableFuture<Void> writer = runAsync(() -> {
-                    for (int off = 0; off < data.length; ) {
-                        int len = Math.min(50_000, data.length - off);
-                        int n = channel.tryWrite(data, off, len);
-                        assertTrue(n >= 0 && n <= len, "tryWrite took " + n + " of " + len);
-                        tried.addAndGet(n);
-                        if (n == 0) {
-                            channel.write(data, off, len);
-                            n = len;
-                        }
-                        off += n;
-                    }
-                    channel.sendEof();
-                });
-                byte[] buffer = new byte[64 * 1024];
-                for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
-                    Thread.yield(); // a caller that takes its time to pass the bytes on
+        try (SshConnection connection = transport().connect(settings(sshd));
+                NonBlockingChannel channel = nonBlocking(connection.openChannel(echo.endpoint(), localOriginator()))) {
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            AtomicInteger offers = new AtomicInteger();
+            AtomicInteger taken = new AtomicInteger();
+            assertTrue(channel.deliverTo(new NonBlockingChannel.Receiver() {
+                @Override
+                public int take(byte[] data, int off, int len) {
+                    int n = offers.incrementAndGet() % 3 == 0 ? 0 : (len + 1) / 2;
                     synchronized (got) {
-                        got.write(buffer, 0, n);
+                        got.write(data, off, n);
                     }
+                    taken.addAndGet(n);
+                    return n;
                 }
-                writer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-                assertTrue(tried.get() > 0, "tryWrite took bytes");
-                assertTrue(taken.get() > 0, "the receiver was offered bytes");
-                assertEquals(data.length, got.size());
-                assertArrayEquals(sha256(data), sha256(got.toByteArray()));
+
+                @Override
+                public void ended() {
+                    fail("the end reached the receiver while a reader was there");
+                }
+            }));
+            byte[] data = randomBytes(TWO_MIB, 11);
+            AtomicInteger tried = new AtomicInteger();
+            CompletableFuture<Void> writer = runAsync(() -> {
+                for (int off = 0; off < data.length; ) {
+                    int len = Math.min(50_000, data.length - off);
+                    int n = channel.tryWrite(data, off, len);
+                    assertTrue(n >= 0 && n <= len, "tryWrite took " + n + " of " + len);
+                    tried.addAndGet(n);
+                    if (n == 0) {
+                        channel.write(data, off, len);
+                        n = len;
+                    }
+                    off += n;
+                }
+                channel.sendEof();
+            });
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = channel.read(buffer, 0, buffer.length)) >= 0; ) {
+                Thread.yield(); // a caller that takes its time to pass the bytes on
+                synchronized (got) {
+                    got.write(buffer, 0, n);
+                }
             }
+            writer.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(tried.get() > 0, "tryWrite took bytes");
+            assertTrue(taken.get() > 0, "the receiver was offered bytes");
+            assertEquals(data.length, got.size());
+            assertArrayEquals(sha256(data), sha256(got.toByteArray()));
         }
     }
 
@@ -304,36 +303,35 @@ public abstract class SshTransportContract {
      */
     @Test
     public void aReceiverWithoutAReaderIsToldOfTheEndAfterTheLastByte() throws Exception {
-        try (SshConnection connection = transport().connect(settings(sshd))) {
-            try (NonBlockingChannel channel = nonBlocking(connection.openChannel(echo.endpoint(), localOriginator()))) {
-                ByteArrayOutputStream got = new ByteArrayOutputStream();
-                CompletableFuture<Integer> ended = new CompletableFuture<>();
-                AtomicInteger ends = new AtomicInteger();
-                assertTrue(channel.deliverTo(new NonBlockingChannel.Receiver() {
-                    @Override
-                    public int take(byte[] data, int off, int len) {
-                        synchronized (got) {
-                            got.write(data, off, len);
-                        }
-                        return len;
+        try (SshConnection connection = transport().connect(settings(sshd));
+                NonBlockingChannel channel = nonBlocking(connection.openChannel(echo.endpoint(), localOriginator()))) {
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            CompletableFuture<Integer> ended = new CompletableFuture<>();
+            AtomicInteger ends = new AtomicInteger();
+            assertTrue(channel.deliverTo(new NonBlockingChannel.Receiver() {
+                @Override
+                public int take(byte[] data, int off, int len) {
+                    synchronized (got) {
+                        got.write(data, off, len);
                     }
+                    return len;
+                }
 
-                    @Override
-                    public void ended() {
-                        ends.incrementAndGet();
-                        synchronized (got) {
-                            ended.complete(got.size());
-                        }
+                @Override
+                public void ended() {
+                    ends.incrementAndGet();
+                    synchronized (got) {
+                        ended.complete(got.size());
                     }
-                }), "nothing was sent yet");
-                byte[] data = randomBytes(100_000, 12);
-                channel.write(data, 0, data.length);
-                channel.sendEof();
-                assertEquals(data.length, ended.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the end came after every byte");
-                assertEquals(-1, channel.read(new byte[16], 0, 16));
-                assertArrayEquals(sha256(data), sha256(got.toByteArray()));
-                assertEquals(1, ends.get());
-            }
+                }
+            }), "nothing was sent yet");
+            byte[] data = randomBytes(100_000, 12);
+            channel.write(data, 0, data.length);
+            channel.sendEof();
+            assertEquals(data.length, ended.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the end came after every byte");
+            assertEquals(-1, channel.read(new byte[16], 0, 16));
+            assertArrayEquals(sha256(data), sha256(got.toByteArray()));
+            assertEquals(1, ends.get());
         }
     }
 

@@ -220,8 +220,7 @@ public final class Pump implements Reactor.Handler {
         int ops = ended || behind ? 0 : SelectionKey.OP_READ;
         reactor.execute(() -> register(ops));
         if (behind) { // it turns reading on once it has caught up, after this registration
-            byte[] rest = Arrays.copyOfRange(buffer, taken, length);
-            Thread.ofVirtual().name("caret-pump-up").start(() -> writeBehind(rest));
+            startWritingBehind(buffer, taken, length);
         }
     }
 
@@ -291,9 +290,14 @@ public final class Pump implements Reactor.Handler {
         // cores, not all on this one. Either way this thread stops reading the socket meanwhile.
         if (taken < n || n == buffer.length) {
             interest(SelectionKey.OP_READ, false);
-            byte[] rest = Arrays.copyOfRange(buffer, taken, n);
-            Thread.ofVirtual().name("caret-pump-up").start(() -> writeBehind(rest));
+            startWritingBehind(buffer, taken, n);
         }
+    }
+
+    /** Hands bytes {@code from} to {@code to} of {@code buffer}, which the channel did not take, to a thread that writes them behind. */
+    private void startWritingBehind(byte[] buffer, int from, int to) {
+        byte[] rest = Arrays.copyOfRange(buffer, from, to);
+        Thread.ofVirtual().name("caret-pump-up").start(() -> writeBehind(rest));
     }
 
     /**
@@ -449,7 +453,7 @@ public final class Pump implements Reactor.Handler {
 
     /**
      * Reads the channel and writes to the socket until the channel's EOF, then ends the socket's
-     * output. Without blocking, it reads only what the channel kept (see {@link #take}) and writes
+     * output. Without blocking, it reads only what the channel kept (see {@link FromServer#take}) and writes
      * it as the socket takes it.
      */
     private void fromServer() {

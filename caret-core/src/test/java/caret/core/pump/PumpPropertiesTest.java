@@ -205,8 +205,13 @@ class PumpPropertiesTest {
             Receiver direct;
             synchronized (this) {
                 direct = head == null && deliveries.isEmpty() && !readerHolds && !closed ? receiver : null;
+                if (direct == null) { // kept under the same lock, as a transport must: see ChannelInput
+                    deliveries.add(piece);
+                    notifyAll();
+                    return;
+                }
             }
-            int taken = direct == null ? 0 : direct.take(piece, 0, piece.length);
+            int taken = direct.take(piece, 0, piece.length);
             if (taken < piece.length) {
                 synchronized (this) {
                     deliveries.add(Arrays.copyOfRange(piece, taken, piece.length));

@@ -72,8 +72,8 @@ final class ChannelInput {
      * write it ahead of them.
      */
     private boolean readerHolds;
-    /** Where data goes before the ring when nothing is unread ({@link #deliverTo}); null: nowhere. */
-    private volatile NonBlockingChannel.Receiver receiver;
+    /** Where data goes before the ring when nothing is unread ({@link #deliverTo}); null: nowhere. Under the lock. */
+    private NonBlockingChannel.Receiver receiver;
     /** Whether the receiver was told that the input ended; under the lock. */
     private boolean endTold;
 

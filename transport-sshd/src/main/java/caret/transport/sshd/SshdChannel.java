@@ -64,11 +64,20 @@ final class SshdChannel implements NonBlockingChannel {
      * it (that deadlock froze a whole connection under parallel uploads). So when a writer is in,
      * the answer goes to a virtual thread that waits for it.
      */
-    static void closedByPeer(AbstractChannel channel, ReentrantLock writing, IoAction answer) throws IOException {
+    static void closedByPeer(AbstractChannel channel, ReentrantLock writing, IoAction<IOException> answer) throws IOException {
         channel.getRemoteWindow().close();
+        afterWriter(channel, writing, answer);
+    }
+
+    /**
+     * Runs {@code action} with the write lock: here when no writer is in, else on a virtual thread
+     * that waits for the writer to leave, so that the calling thread never waits for one.
+     */
+    private static <E extends Exception> void afterWriter(AbstractChannel channel, ReentrantLock writing,
+            IoAction<E> action) throws E {
         if (writing.tryLock()) {
             try {
-                answer.run();
+                action.run();
             } finally {
                 writing.unlock();
             }
@@ -77,19 +86,19 @@ final class SshdChannel implements NonBlockingChannel {
         Thread.ofVirtual().name("caret-sshd-close").start(() -> {
             writing.lock();
             try {
-                answer.run();
-            } catch (IOException | RuntimeException e) { // the session may be closing meanwhile
-                log.debug("Answering the server's close of {} failed: {}", channel, e.toString());
+                action.run();
+            } catch (Exception e) { // the session may be closing meanwhile
+                log.debug("Closing {} once its writer left failed: {}", channel, e.toString());
             } finally {
                 writing.unlock();
             }
         });
     }
 
-    /** MINA's own handling, run by {@link #closedByPeer}. */
+    /** MINA's own handling of a close, run by {@link #afterWriter}. */
     @FunctionalInterface
-    interface IoAction {
-        void run() throws IOException;
+    interface IoAction<E extends Exception> {
+        void run() throws E;
     }
 
     @Override
@@ -216,23 +225,7 @@ final class SshdChannel implements NonBlockingChannel {
             } catch (IOException e) {
                 // Window.close only flags and signals.
             }
-            if (writing.tryLock()) {
-                closeAfterWriter();
-            } else {
-                Thread.ofVirtual().name("caret-sshd-close").start(() -> {
-                    writing.lock();
-                    closeAfterWriter();
-                });
-            }
-        }
-    }
-
-    /** Sends CLOSE, after any DATA already on its way, and lets go of the write lock. */
-    private void closeAfterWriter() {
-        try {
-            channel.close(false);
-        } finally {
-            writing.unlock();
+            afterWriter(channel, writing, () -> channel.close(false)); // CLOSE, after any DATA already on its way
         }
     }
 

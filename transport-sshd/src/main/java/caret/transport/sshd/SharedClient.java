@@ -87,6 +87,10 @@ final class SharedClient {
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(client, WINDOW_WAIT);
         CoreModuleProperties.WINDOW_SIZE.set(client, LOCAL_WINDOW);
+        // Keys are renewed by the cipher's block count, as OpenSSH does (RFC 4344: 2^32 blocks of
+        // AES, 1 GiB of chacha20-poly1305), not also after every GiB whatever the cipher: a key
+        // exchange pauses every channel for a round trip and a post-quantum key pair.
+        CoreModuleProperties.REKEY_BYTES_LIMIT.set(client, 0L);
         return client;
     }
 }

@@ -15,6 +15,11 @@ import caret.testkit.EchoServer;
 import caret.testkit.OpenSshServer;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -23,13 +28,17 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.cipher.CipherInformation;
 import org.apache.sshd.common.kex.KexProposalOption;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CiphersWithOpenSshTest {
 
     private static final int SIZE = 8 * 1024 * 1024;
+    private static final long GIB = 1L << 30;
 
     @TempDir
     Path dir;
@@ -70,6 +80,41 @@ class CiphersWithOpenSshTest {
                 channel.sendEof();
                 assertEquals(SIZE + ":" + sha256(data, SIZE), back.get(60, TimeUnit.SECONDS));
             }
+        }
+    }
+
+    /**
+     * OpenSSH renews the keys after 2^32 blocks of a 16-byte-block cipher and after 1 GiB of one
+     * with 8-byte blocks (chacha20-poly1305); MINA's default renews them after every GiB whatever
+     * the cipher, pausing every channel for the exchange.
+     */
+    @ParameterizedTest
+    @CsvSource({"aes128-gcm@openssh.com, false", "chacha20-poly1305@openssh.com, true"})
+    void renewsTheKeysWhenTheCipherNeedsItAsOpenSshDoes(String cipher, boolean renewed) throws Exception {
+        long size = GIB + GIB / 8;
+        try (OpenSshServer sshd = OpenSshServer.start(dir, "Ciphers " + cipher);
+                ServerSocket sink = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                SshConnection connection = new SshdTransport().connect(settings(sshd))) {
+            AtomicInteger exchanges = new AtomicInteger();
+            ((SshdConnection) connection).session().addSessionListener(new SessionListener() {
+                @Override
+                public void sessionEvent(Session session, Event event) {
+                    if (event == Event.KeyEstablished) {
+                        exchanges.incrementAndGet();
+                    }
+                }
+            });
+            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> drain(sink));
+            try (SshChannel channel = connection.openChannel(new Endpoint("127.0.0.1", sink.getLocalPort()),
+                    new Endpoint("127.0.0.1", 40000))) {
+                byte[] chunk = new byte[256 * 1024];
+                for (long sent = 0; sent < size; sent += chunk.length) {
+                    channel.write(chunk, 0, chunk.length);
+                }
+                channel.sendEof();
+                assertEquals(size, received.get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(renewed, exchanges.get() > 0, exchanges.get() + " key re-exchanges for " + size + " bytes");
         }
     }
 
@@ -107,6 +152,20 @@ class CiphersWithOpenSshTest {
             return count + ":" + HexFormat.of().formatHex(digest.digest());
         } catch (IOException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Accepts one connection and reads it to its end; how many bytes came. */
+    private static long drain(ServerSocket server) {
+        try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
+            byte[] buffer = new byte[256 * 1024];
+            long count = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                count += n;
+            }
+            return count;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -86,7 +86,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     private boolean eofPending;
     private volatile IOException failure;
 
-    private record Pending(ByteBuffer data, WriteFuture future) {
+    private record Pending(ByteBuffer data, WriteFuture future, Buffer packet) {
     }
 
     /** The future of one write: completed when the socket took all of it, or failed. */
@@ -211,7 +211,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
             }
             if (!written) {
                 boolean first = queue.isEmpty();
-                queue.addLast(new Pending(data, future));
+                queue.addLast(new Pending(data, future, buffer));
                 queued += data.remaining();
                 if (first) {
                     key.interestOpsOr(SelectionKey.OP_WRITE);
@@ -228,13 +228,14 @@ final class SocketSession extends AbstractCloseable implements IoSession {
         }
         if (written) {
             future.written(); // outside the lock: a listener may write again
+            PacketPool.recycle(buffer);
         }
         return future;
     }
 
     /** The reader, once the socket has room: writes what is queued, as much as it takes. */
     private void writeQueue() {
-        List<WriteFuture> done = new ArrayList<>();
+        List<Pending> done = new ArrayList<>();
         writeLock.lock();
         try {
             while (!queue.isEmpty()) {
@@ -246,7 +247,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
                     break; // full again; the selector says when it has room
                 }
                 queue.removeFirst();
-                done.add(head.future());
+                done.add(head);
             }
             if (queue.isEmpty()) {
                 key.interestOps(SelectionKey.OP_READ);
@@ -267,7 +268,10 @@ final class SocketSession extends AbstractCloseable implements IoSession {
         } finally {
             writeLock.unlock();
         }
-        done.forEach(WriteFuture::written);
+        for (Pending written : done) {
+            written.future().written();
+            PacketPool.recycle(written.packet());
+        }
     }
 
     /** A write failed: the socket is closed, and the reader reports this failure. Under writeLock. */

@@ -10,7 +10,7 @@ import org.apache.sshd.common.session.helpers.PacketBuffer;
 import org.apache.sshd.common.util.buffer.Buffer;
 
 /**
- * Reuses the arrays of a session's outgoing channel data. MINA gives every
+ * Reuses the arrays of a session's outgoing channel data. MINA gives every full
  * {@code SSH_MSG_CHANNEL_DATA} packet a new array of about 32 KiB, which the JVM zeroes before
  * MINA copies the data in: at 900 MB/s that is as much fresh memory running through the caches as
  * data. Here such a packet takes an array from a few kept per session, and {@link SocketSession}

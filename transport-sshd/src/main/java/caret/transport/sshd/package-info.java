@@ -20,9 +20,9 @@
  * ({@code TCP_QUICKACK}, Linux): sshd leaves Nagle on for a connection without a terminal, so its
  * small packets wait for our ACK, and a new forwarded connection is a few small packets each way
  * (10,000 one-byte exchanges through a reverse forward took about 100 s with delayed ACKs, 9 s
- * with quick ones). The arrays of outgoing channel data packets come from a few kept per session
- * ({@code PacketPool}) and go back once the socket has taken them, where MINA would allocate and
- * zero a new one of 33 KiB per packet.
+ * with quick ones). The arrays of full outgoing channel data packets come from a few kept per
+ * session ({@code PacketPool}) and go back once the socket has taken them, where MINA would allocate
+ * and zero a new one of 33 KiB per packet; smaller packets keep MINA's own small arrays.
  *
  * <h2>Through a jump host</h2>
  * With {@link caret.spi.ConnectionSettings#jumpHost()} the jump host is connected first, exactly as

@@ -73,6 +73,7 @@ final class Connector {
             SshdConnection jump) throws TransportException {
         Endpoint server = settings.server();
         ConnectDeadline deadline = new ConnectDeadline(settings.connectTimeout());
+        EarlyKeys keys = EarlyKeys.start();
         // Through a jump host the name goes to it unresolved, as ssh -J does; directly it is resolved once, here.
         InetAddress address = jump == null ? resolve(hop) : null;
         SshChannel tunnel = jump == null ? null : tunnel(jump, server, deadline);
@@ -85,9 +86,10 @@ final class Connector {
                     address == null ? server.host() : address.getHostAddress(), server.port(), settings.user());
             entry.setIdentitiesOnly(true);
             ConnectFuture connecting = tunnel == null
-                    ? client.connect(entry, AttributeRepository.ofKeyValuePair(SshdConnection.KEY, connection), null)
+                    ? client.connect(entry, AttributeRepository.ofAttributesMap(Map.of(SshdConnection.KEY, connection,
+                            EarlyKeys.KEY, keys)), null)
                     : client.connect(entry, AttributeRepository.ofAttributesMap(Map.of(SshdConnection.KEY, connection,
-                            SessionConnector.TUNNEL, tunnel)), ORIGINATOR_ADDRESS);
+                            EarlyKeys.KEY, keys, SessionConnector.TUNNEL, tunnel)), ORIGINATOR_ADDRESS);
             if (!await(connecting, deadline)) {
                 connecting.cancel();
                 throw new TransportException(Reason.UNREACHABLE, "Cannot connect to " + hop.name() + ": no answer within "

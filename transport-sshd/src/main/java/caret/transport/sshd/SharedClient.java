@@ -76,6 +76,7 @@ final class SharedClient {
                 .hostConfigEntryResolver(HostConfigEntryResolver.EMPTY)
                 .channelFactories(List.of(ForwardedChannel.FACTORY))
                 .cipherFactories(CipherOrder.forThisMachine())
+                .keyExchangeFactories(EarlyKeys.factories())
                 .build();
         client.setServiceFactories(List.of(ClientUserAuthServiceFactory.INSTANCE, new KeepaliveServiceFactory()));
         // Only what ConnectionSettings names: no ~/.ssh defaults, no agent.

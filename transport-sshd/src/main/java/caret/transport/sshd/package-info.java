@@ -52,5 +52,11 @@
  * Castle's classes stay on the module path for the post-quantum key exchanges, which MINA calls
  * directly; {@code -Dorg.apache.sshd.security.provider.BC.enabled=true} registers the provider as
  * before.
+ *
+ * <h2>Key exchange</h2>
+ * MINA's algorithms in MINA's order, {@code sntrup761x25519-sha512} first (as OpenSSH before 10.0).
+ * Its client key pairs are generated on a thread of their own from the moment a connection starts
+ * ({@code EarlyKeys}), where MINA generates them only when the server's KEXINIT has arrived: Bouncy
+ * Castle's sntrup761 generator took 30 to 45 ms of a fresh client's handshake. A re-key makes its own.
  */
 package caret.transport.sshd;

@@ -46,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The ciphers the transport offers, against a real OpenSSH sshd that allows only one: every byte
  * goes up and comes back through an echo server (sha256 compared), across a key re-exchange in the
  * middle, so both directions are encrypted by one side and decrypted by the other with fresh keys.
+ * And the key exchange, whose first keys are made while the connection is made ({@link EarlyKeys}).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CiphersWithOpenSshTest {
@@ -132,6 +133,38 @@ class CiphersWithOpenSshTest {
             ClientSession session = ((SshdConnection) connection).session();
             assertEquals(first, session.getNegotiatedKexParameter(KexProposalOption.C2SENC));
             assertEquals(first, session.getNegotiatedKexParameter(KexProposalOption.S2CENC));
+        }
+    }
+
+    /**
+     * sshd's own list has both names of sntrup761x25519-sha512 (OpenSSH 9.0's default) and
+     * curve25519; the transport offers sntrup761 first, under either name the first key exchange
+     * takes the keys made while connecting, and a re-key (made on the spot) carries the bytes on.
+     */
+    @ParameterizedTest
+    @CsvSource({"'', sntrup761x25519-sha512, true",
+            "KexAlgorithms sntrup761x25519-sha512@openssh.com, sntrup761x25519-sha512@openssh.com, true",
+            "KexAlgorithms curve25519-sha256, curve25519-sha256, false"})
+    void theFirstKeyExchangeTakesTheKeysMadeWhileConnecting(String config, String kex, boolean early) throws Exception {
+        String[] lines = config.isEmpty() ? new String[0] : new String[] {config};
+        try (OpenSshServer sshd = OpenSshServer.start(dir, lines);
+                EchoServer echo = EchoServer.start();
+                SshConnection connection = new SshdTransport().connect(settings(sshd))) {
+            ClientSession session = ((SshdConnection) connection).session();
+            assertEquals(kex, session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
+            assertEquals(early, session.getConnectionContext().getAttribute(EarlyKeys.KEY).taken(),
+                    "the early keys taken by the first key exchange");
+            try (SshChannel channel = connection.openChannel(echo.endpoint(), new Endpoint("127.0.0.1", 40000))) {
+                byte[] data = new byte[SIZE / 8];
+                new Random(kex.hashCode()).nextBytes(data);
+                CompletableFuture<String> back = CompletableFuture.supplyAsync(() -> readAll(channel));
+                channel.write(data, 0, data.length / 2);
+                assertTrue(session.reExchangeKeys().verify(Duration.ofSeconds(30)).isDone(), "key re-exchange");
+                assertEquals(kex, session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
+                channel.write(data, data.length / 2, data.length - data.length / 2);
+                channel.sendEof();
+                assertEquals(data.length + ":" + sha256(data, data.length), back.get(60, TimeUnit.SECONDS));
+            }
         }
     }
 

@@ -24,7 +24,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,111 +33,123 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-/** {@code caret [options] [user@]host}: OpenSSH's forwarding options, so {@code ssh -N -L} users are at home. */
-@Command(name = "caret",
-        description = {"SSH port forwarding: local (-L), reverse (-R) and dynamic SOCKS (-D) forwards over one SSH connection.",
-                "Runs until interrupted. Each forward prints one 'ready' line with the address to connect to."},
-        mixinStandardHelpOptions = true, versionProvider = CaretCommand.Version.class, sortOptions = false,
-        usageHelpAutoWidth = true, separator = " ")
+/**
+ * {@code caret [options] [user@]host}: OpenSSH's forwarding options, so {@code ssh -N -L} users are at
+ * home. Its options are built in code ({@link Options}), not from annotations: this command is built
+ * at every start.
+ */
 final class CaretCommand implements Callable<Integer> {
-
-    @Mixin
-    PluginPathOption plugins = new PluginPathOption();
-
-    @Mixin
-    ControlSocketOption control = new ControlSocketOption();
 
     static final int USAGE = 2;
     private static final String DYNAMIC = "dynamic";
 
-    @Spec
-    CommandLine.Model.CommandSpec spec;
+    /** The subcommands by name, in the order of the usage help. Their names are their {@code @Command}'s. */
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
+            "up", UpCommand.class, "status", ControlCommands.Status.class, "on", ControlCommands.On.class,
+            "off", ControlCommands.Off.class, "add", ControlCommands.Add.class, "remove", ControlCommands.Remove.class,
+            "reload", ControlCommands.Reload.class, "save", ControlCommands.Save.class, "ui", UiCommand.class,
+            "demo", DemoCommand.class, "plugins", PluginsCommand.class, "help", CommandLine.HelpCommand.class);
 
-    @Mixin
-    ForwardOptions given = new ForwardOptions();
+    final PluginPathOption plugins = new PluginPathOption();
+    final ControlSocketOption control = new ControlSocketOption();
+    final ForwardOptions given = new ForwardOptions();
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
 
-    @Option(names = "--socks-user", paramLabel = "USER",
-            description = "Dynamic forwards (-D, --forward dynamic=...) take only SOCKS5 clients with this username and its password, "
-                    + "read from $" + SocksPassword.ENVIRONMENT + " or asked on the terminal (never given on the command line). "
-                    + "SOCKS4 clients are refused then.")
-    String socksUser;
+    private String socksUser;
+    private Integer port;
+    private String user;
+    private List<Path> identities = new ArrayList<>();
+    private List<String> options = new ArrayList<>();
+    private String configFile;
+    private String jumpHost;
+    private String transport;
+    private String controlCommand;
+    private String onEvent;
+    private boolean[] verbose = new boolean[0];
+    private String destination;
+    private List<String> command = new ArrayList<>();
 
-    @Option(names = "-p", paramLabel = "PORT", description = "Port to connect to on the server (default 22).")
-    Integer port;
-
-    @Option(names = "-l", paramLabel = "USER", description = "User to log in as.")
-    String user;
-
-    @Option(names = "-i", paramLabel = "IDENTITY", description = "Private key file; may be repeated. Default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa.")
-    List<Path> identities = new ArrayList<>();
-
-    @Option(names = "-o", paramLabel = "Key=Value",
-            description = "OpenSSH option: BatchMode, ConnectTimeout, ExitOnForwardFailure, IdentitiesOnly, IdentityFile, Port, ServerAliveCountMax, ServerAliveInterval, StrictHostKeyChecking, User, UserKnownHostsFile, GlobalKnownHostsFile, CaretTransport. Wins over the config file.")
-    List<String> options = new ArrayList<>();
-
-    @Option(names = "-F", paramLabel = "FILE",
-            description = {"OpenSSH client config file, as ssh -F; 'none' reads none. Default: ~/.ssh/config if it exists (/etc/ssh/ssh_config is not read).",
-                    "Honoured: Host, Match, Include, HostName, Port, User, IdentityFile, UserKnownHostsFile, GlobalKnownHostsFile, StrictHostKeyChecking,"
-                            + " ServerAliveInterval, ServerAliveCountMax, ConnectTimeout, BatchMode, IdentitiesOnly, LocalForward, RemoteForward, DynamicForward,"
-                            + " ExitOnForwardFailure, ProxyJump; other keywords are ignored. The host's forward lines start after -L, -R and -D."})
-    String configFile;
-
-    @Option(names = "-J", paramLabel = "[user@]host[:port]",
-            description = "Jump host, as ssh -J (one; also ssh://host:port); 'none' ignores the config's ProxyJump. Not supported yet: Caret says so and exits.")
-    String jumpHost;
-
-    @Option(names = "--transport", paramLabel = "ID", description = "SSH library to use: sshd (Apache MINA SSHD, the default) or jsch. See 'caret plugins'.")
-    String transport;
-
-    @Option(names = "-O", paramLabel = "CTL_CMD",
-            description = "Ask the running Caret (see -S), as ssh -O: check, exit, forward (with -L/-R/-D), cancel (with -L/-R/-D).")
-    String controlCommand;
-
-    @Option(names = "--on-event", paramLabel = "CMD",
-            description = "Run CMD (with sh -c) with each forward's outage, return or failure as JSON on its standard input.")
-    String onEvent;
-
-    @Option(names = "-N", description = "Accepted for ssh compatibility: Caret never runs a remote command.")
-    boolean noCommand;
-
-    @Option(names = "-T", description = "Accepted for ssh compatibility: Caret never allocates a terminal.")
-    boolean noTty;
-
-    @Option(names = "-n", description = "Accepted for ssh compatibility: Caret never reads standard input.")
-    boolean noStdin;
-
-    @Option(names = "-v", description = "Verbose: -v Caret's lifecycle and connections, -vv the SSH library's too, -vvv everything.")
-    boolean[] verbose = new boolean[0];
-
-    @Parameters(index = "0", arity = "0..1", paramLabel = "[user@]host", description = "The SSH server, as for ssh, or a Host alias of the config file; also ssh://[user@]host[:port].")
-    String destination;
-
-    @Parameters(index = "1..*", arity = "0", hidden = true)
-    List<String> command = new ArrayList<>();
-
-    /**
-     * The subcommands. picocli builds a command's model from its annotations (reflection and a proxy
-     * class per annotation type, all interpreted this early) when the command is registered: with
-     * these twelve, building the command line took 125 to 160 ms of a forward's start-up, without
-     * them 55 to 120. So they are registered only when the command line may name one or asks for
-     * help (see {@link #commandLine}).
-     */
-    private static final List<Class<?>> SUBCOMMANDS = List.of(UpCommand.class, ControlCommands.Status.class,
-            ControlCommands.On.class, ControlCommands.Off.class, ControlCommands.Add.class, ControlCommands.Remove.class,
-            ControlCommands.Reload.class, ControlCommands.Save.class, UiCommand.class, DemoCommand.class,
-            PluginsCommand.class, CommandLine.HelpCommand.class);
+    private CaretCommand() {
+        spec.name("caret").versionProvider(new Version());
+        spec.usageMessage().autoWidth(true).sortOptions(false).description(
+                "SSH port forwarding: local (-L), reverse (-R) and dynamic SOCKS (-D) forwards over one SSH connection.",
+                "Runs until interrupted. Each forward prints one 'ready' line with the address to connect to.");
+        spec.parser().separator(" ");
+        spec.addMixin("plugins", plugins.mixin());
+        spec.addMixin("control", control.mixin());
+        spec.addMixin("given", given.mixin());
+        spec.addOption(Options.option("--socks-user", String.class, () -> socksUser, value -> socksUser = value)
+                .paramLabel("USER")
+                .description("Dynamic forwards (-D, --forward dynamic=...) take only SOCKS5 clients with this username and its password, "
+                        + "read from $" + SocksPassword.ENVIRONMENT + " or asked on the terminal (never given on the command line). "
+                        + "SOCKS4 clients are refused then.")
+                .build());
+        spec.addOption(Options.option("-p", Integer.class, () -> port, value -> port = value)
+                .paramLabel("PORT").description("Port to connect to on the server (default 22).").build());
+        spec.addOption(Options.option("-l", String.class, () -> user, value -> user = value)
+                .paramLabel("USER").description("User to log in as.").build());
+        spec.addOption(Options.list("-i", Path.class, () -> identities, value -> identities = value)
+                .paramLabel("IDENTITY")
+                .description("Private key file; may be repeated. Default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa.")
+                .build());
+        spec.addOption(Options.list("-o", String.class, () -> options, value -> options = value)
+                .paramLabel("Key=Value")
+                .description("OpenSSH option: BatchMode, ConnectTimeout, ExitOnForwardFailure, IdentitiesOnly, IdentityFile, Port,"
+                        + " ServerAliveCountMax, ServerAliveInterval, StrictHostKeyChecking, User, UserKnownHostsFile,"
+                        + " GlobalKnownHostsFile, CaretTransport. Wins over the config file.")
+                .build());
+        spec.addOption(Options.option("-F", String.class, () -> configFile, value -> configFile = value)
+                .paramLabel("FILE")
+                .description("OpenSSH client config file, as ssh -F; 'none' reads none. Default: ~/.ssh/config if it exists"
+                                + " (/etc/ssh/ssh_config is not read).",
+                        "Honoured: Host, Match, Include, HostName, Port, User, IdentityFile, UserKnownHostsFile, GlobalKnownHostsFile,"
+                                + " StrictHostKeyChecking, ServerAliveInterval, ServerAliveCountMax, ConnectTimeout, BatchMode,"
+                                + " IdentitiesOnly, LocalForward, RemoteForward, DynamicForward, ExitOnForwardFailure, ProxyJump;"
+                                + " other keywords are ignored. The host's forward lines start after -L, -R and -D.")
+                .build());
+        spec.addOption(Options.option("-J", String.class, () -> jumpHost, value -> jumpHost = value)
+                .paramLabel("[user@]host[:port]")
+                .description("Jump host, as ssh -J (one hop; also ssh://host:port); 'none' ignores the config's ProxyJump.")
+                .build());
+        spec.addOption(Options.option("--transport", String.class, () -> transport, value -> transport = value)
+                .paramLabel("ID")
+                .description("SSH library to use: sshd (Apache MINA SSHD, the default) or jsch. See 'caret plugins'.")
+                .build());
+        spec.addOption(Options.option("-O", String.class, () -> controlCommand, value -> controlCommand = value)
+                .paramLabel("CTL_CMD")
+                .description("Ask the running Caret (see -S), as ssh -O: check, exit, forward (with -L/-R/-D), cancel (with -L/-R/-D).")
+                .build());
+        spec.addOption(Options.option("--on-event", String.class, () -> onEvent, value -> onEvent = value)
+                .paramLabel("CMD")
+                .description("Run CMD (with sh -c) with each forward's outage, return or failure as JSON on its standard input.")
+                .build());
+        spec.addOption(OptionSpec.builder("-N").type(boolean.class)
+                .description("Accepted for ssh compatibility: Caret never runs a remote command.").build());
+        spec.addOption(OptionSpec.builder("-T").type(boolean.class)
+                .description("Accepted for ssh compatibility: Caret never allocates a terminal.").build());
+        spec.addOption(OptionSpec.builder("-n").type(boolean.class)
+                .description("Accepted for ssh compatibility: Caret never reads standard input.").build());
+        spec.addOption(Options.option("-v", boolean[].class, () -> verbose, value -> verbose = value).arity("0")
+                .description("Verbose: -v Caret's lifecycle and connections, -vv the SSH library's too, -vvv everything.")
+                .build());
+        Options.addHelpOptions(spec);
+        spec.addPositional(Options.positional("0", String.class, () -> destination, value -> destination = value)
+                .arity("0..1").paramLabel("[user@]host")
+                .description("The SSH server, as for ssh, or a Host alias of the config file; also ssh://[user@]host[:port].")
+                .build());
+        spec.addPositional(Options.positionals("1..*", String.class, () -> command, value -> command = value)
+                .arity("0").hidden(true).build());
+    }
 
     /**
      * The command line for {@code args}: with the subcommands when an argument is one's name, asks for
      * help ({@code --help}, {@code -h} alone or in a cluster), or is an {@code @file} of arguments;
-     * without them otherwise, where none can be run. A command line without them that picocli cannot
-     * parse runs again with them, so its error and usage text are the same either way.
+     * without them otherwise, where none can be run (picocli builds a subcommand from its
+     * annotations by reflection, 70 ms for all of them). A command line without them that picocli
+     * cannot parse runs again with them, so its error and usage text are the same either way.
      */
     static CommandLine commandLine(String... args) {
         boolean full = mayNameSubcommand(args);
@@ -149,23 +162,16 @@ final class CaretCommand implements Callable<Integer> {
 
     private static boolean mayNameSubcommand(String... args) {
         for (String arg : args) {
-            if (arg.equals("--help") || arg.startsWith("@") || (arg.startsWith("-") && !arg.startsWith("--") && arg.indexOf('h') > 0)) {
+            if (arg.equals("--help") || arg.startsWith("@") || (arg.startsWith("-") && !arg.startsWith("--") && arg.indexOf('h') > 0)
+                    || SUBCOMMANDS.containsKey(arg)) {
                 return true;
-            }
-        }
-        for (Class<?> subcommand : SUBCOMMANDS) {
-            Command command = subcommand.getAnnotation(Command.class);
-            for (String arg : args) {
-                if (arg.equals(command.name()) || Arrays.asList(command.aliases()).contains(arg)) {
-                    return true;
-                }
             }
         }
         return false;
     }
 
     private static CommandLine build(boolean withSubcommands) {
-        CommandLine cli = new CommandLine(new CaretCommand());
+        CommandLine cli = new CommandLine(new CaretCommand().spec);
         if (withSubcommands) {
             SUBCOMMANDS.forEach(cli::addSubcommand);
         }
@@ -175,6 +181,14 @@ final class CaretCommand implements Callable<Integer> {
             return 1;
         });
         return cli;
+    }
+
+    private static Map<String, Class<?>> subcommands(Object... nameThenClass) {
+        Map<String, Class<?>> byName = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) {
+            byName.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        }
+        return Collections.unmodifiableMap(byName);
     }
 
     @Override

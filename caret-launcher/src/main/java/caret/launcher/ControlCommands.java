@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -47,8 +48,9 @@ final class ControlCommands {
             "state, open connections, bytes each way, last error."}, mixinStandardHelpOptions = true)
     static final class Status implements Callable<Integer> {
 
-        @Mixin
         ControlSocketOption socket = new ControlSocketOption();
+        @Mixin
+        CommandSpec socketMixin = socket.mixin();
 
         @Option(names = "--json", description = "Print JSON, for scripts.")
         boolean json;
@@ -90,8 +92,9 @@ final class ControlCommands {
 
         private final String op;
 
-        @Mixin
         ControlSocketOption socket = new ControlSocketOption();
+        @Mixin
+        CommandSpec socketMixin = socket.mixin();
 
         @Parameters(paramLabel = "NAME", description = "The forward: NAME, SERVER/NAME or its spec.")
         String forward;
@@ -136,8 +139,9 @@ final class ControlCommands {
 
         private final String op;
 
-        @Mixin
         ControlSocketOption socket = new ControlSocketOption();
+        @Mixin
+        CommandSpec socketMixin = socket.mixin();
 
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -172,8 +176,9 @@ final class ControlCommands {
             "  caret add --name web -L 8080:127.0.0.1:80 [--server NAME] [--off]"}, mixinStandardHelpOptions = true)
     static final class Add implements Callable<Integer> {
 
-        @Mixin
         ControlSocketOption socket = new ControlSocketOption();
+        @Mixin
+        CommandSpec socketMixin = socket.mixin();
 
         @Option(names = "--name", paramLabel = "NAME", description = "Its name (default: its kind and spec).")
         String name;
@@ -184,8 +189,9 @@ final class ControlCommands {
         @Option(names = "--off", description = "Add it switched off.")
         boolean off;
 
-        @Mixin
         ForwardOptions given = new ForwardOptions();
+        @Mixin
+        CommandSpec givenMixin = given.mixin();
 
         @Option(names = "--socks-user", paramLabel = "USER",
                 description = "For a dynamic forward: clients must log in as USER (SOCKS5); the password is read from $"

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,8 +36,9 @@ import picocli.CommandLine.Option;
                 "connects to it with Caret, and shows the curl commands to try. Runs until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
 
-    @Mixin
     PluginPathOption plugins = new PluginPathOption();
+    @Mixin
+    CommandSpec pluginsMixin = plugins.mixin();
 
     private static final int CHECK_TIMEOUT_MILLIS = 10_000;
 

@@ -4,7 +4,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Where plugin jars are looked for: {@code --plugin-path DIR[:DIR…]}, else the environment variable
@@ -12,10 +12,18 @@ import picocli.CommandLine.Option;
  */
 final class PluginPathOption {
 
-    @Option(names = "--plugin-path", paramLabel = "DIR[:DIR…]",
-            description = "Folders of plugin jars (forward types, transports), loaded without rebuilding Caret."
-                    + " Default: $CARET_PLUGIN_PATH, else ~/.caret/plugins.")
-    String pluginPath;
+    private String pluginPath;
+
+    /** {@code --plugin-path}, bound to this object: a mixin for the commands that load plugins. */
+    CommandSpec mixin() {
+        CommandSpec mixin = CommandSpec.create();
+        mixin.addOption(Options.option("--plugin-path", String.class, () -> pluginPath, path -> pluginPath = path)
+                .paramLabel("DIR[:DIR…]")
+                .description("Folders of plugin jars (forward types, transports), loaded without rebuilding Caret."
+                        + " Default: $CARET_PLUGIN_PATH, else ~/.caret/plugins.")
+                .build());
+        return mixin;
+    }
 
     List<Path> folders() {
         String path = pluginPath != null ? pluginPath : System.getenv("CARET_PLUGIN_PATH");

@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
         description = "List the forward types and SSH transports found: id, module, version, and where each was loaded from.")
 final class PluginsCommand implements Callable<Integer> {
 
-    @Mixin
     PluginPathOption plugins = new PluginPathOption();
+    @Mixin
+    CommandSpec pluginsMixin = plugins.mixin();
 
     @Spec
     CommandSpec spec;

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
@@ -26,8 +27,9 @@ final class UiCommand implements Callable<Integer> {
 
     private static final Duration WATCH = Duration.ofSeconds(2);
 
-    @Mixin
     ControlSocketOption socket = new ControlSocketOption();
+    @Mixin
+    CommandSpec socketMixin = socket.mixin();
 
     @Mixin
     DashboardOptions dashboard = new DashboardOptions();

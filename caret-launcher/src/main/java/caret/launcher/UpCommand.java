@@ -36,6 +36,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -58,11 +59,13 @@ final class UpCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The configuration file.")
     Path file;
 
-    @Mixin
     ControlSocketOption control = new ControlSocketOption();
-
     @Mixin
+    CommandSpec controlMixin = control.mixin();
+
     PluginPathOption plugins = new PluginPathOption();
+    @Mixin
+    CommandSpec pluginsMixin = plugins.mixin();
 
     @Option(names = "--on-event", paramLabel = "CMD",
             description = "Run CMD (with sh -c) with each forward's outage, return or failure as JSON on its standard input;"

@@ -9,6 +9,7 @@ import com.networknt.schema.path.NodePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -16,7 +17,9 @@ import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Validates a file against {@code docs/caret-config.schema.json} (shipped in this package) and says
@@ -59,13 +62,75 @@ final class SchemaCheck {
 
     List<Finding> check(LocatedJson json) {
         List<Finding> findings = new ArrayList<>();
-        for (Error error : schema.validate(json.root())) {
+        for (Error error : schema.validate(wholeNumbersBeyondLong(json.root()))) {
             NodePath rule = error.getSchemaLocation().getFragment();
             boolean shape = rule.getNameCount() >= 2 && "$defs".equals(rule.getName(0)) && SHAPE_DEFINITIONS.contains(rule.getName(1));
             ConfigPath at = path(error.getInstanceLocation());
             findings.add(new Finding(problem(error, json), shape ? forward(at) : at, shape));
         }
         return findings;
+    }
+
+    /**
+     * {@code root}, or a copy with each floating-point number beyond a long's range (such as
+     * {@code 8e80}, which is whole, or {@code 1e400}, an infinity to Jackson) as a whole number of any size. The validator checks a
+     * floating-point value against a whole-number {@code minimum} or {@code maximum} by converting
+     * it to a long, which Jackson refuses beyond that range; whole numbers of any size it compares.
+     * Problems show the value as written, from {@code json}.
+     */
+    private static JsonNode wholeNumbersBeyondLong(JsonNode root) {
+        if (!hasFloatBeyondLong(root)) {
+            return root;
+        }
+        JsonNode copy = root.deepCopy();
+        replaceFloatsBeyondLong(copy);
+        return copy;
+    }
+
+    private static boolean hasFloatBeyondLong(JsonNode node) {
+        if (node.isContainer()) {
+            for (JsonNode child : node.values()) {
+                if (hasFloatBeyondLong(child)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return isFloatBeyondLong(node);
+    }
+
+    private static void replaceFloatsBeyondLong(JsonNode container) {
+        if (container instanceof ObjectNode object) {
+            for (String name : List.copyOf(object.propertyNames())) {
+                JsonNode child = object.get(name);
+                if (isFloatBeyondLong(child)) {
+                    object.set(name, wholeNumber(child));
+                } else {
+                    replaceFloatsBeyondLong(child);
+                }
+            }
+        } else if (container instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode child = array.get(i);
+                if (isFloatBeyondLong(child)) {
+                    array.set(i, wholeNumber(child));
+                } else {
+                    replaceFloatsBeyondLong(child);
+                }
+            }
+        }
+    }
+
+    private static boolean isFloatBeyondLong(JsonNode node) {
+        return node.isFloatingPointNumber() && !node.canConvertToLong();
+    }
+
+    /** The whole number {@code floating} is; for an infinity ({@code 1e400} in the file), one beyond every double. */
+    private static JsonNode wholeNumber(JsonNode floating) {
+        double value = floating.doubleValue();
+        BigInteger whole = Double.isFinite(value) ? floating.decimalValue().toBigInteger()
+                : BigInteger.ONE.shiftLeft(1024).multiply(BigInteger.valueOf(value < 0 ? -1 : 1));
+        return JsonNodeFactory.instance.numberNode(whole);
     }
 
     private Problem problem(Error error, LocatedJson json) {

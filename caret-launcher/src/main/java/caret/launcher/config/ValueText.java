@@ -10,7 +10,10 @@ final class ValueText {
     private ValueText() {
     }
 
-    /** {@code "db.example.com"}, {@code 70000}, {@code an object}; {@code this value} under {@code options}. */
+    /**
+     * {@code "db.example.com"}, {@code 70000}, {@code an object}, {@code a number beyond any double};
+     * {@code this value} under {@code options}.
+     */
     static String of(JsonNode value, ConfigPath path) {
         if (path.inOptions()) {
             return "this value";
@@ -20,6 +23,9 @@ final class ValueText {
         }
         if (value.isArray()) {
             return value.isEmpty() ? "[]" : "a list";
+        }
+        if (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue())) {
+            return "a number beyond any double"; // 1e400 in the file; Jackson writes it as the text "Infinity"
         }
         String json = value.toString();
         return json.length() <= LONGEST ? json : json.substring(0, LONGEST - 1) + "…";

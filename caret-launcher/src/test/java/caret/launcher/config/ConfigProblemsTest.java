@@ -103,6 +103,19 @@ class ConfigProblemsTest {
                 problems("{\"servers\": {\"a\": {\"host\": \"h\", \"port\": 0}}}"));
     }
 
+    /** The schema validator compares a floating-point number with a whole-number bound as a long; these are not longs. */
+    @Test
+    void aNumberTooLargeForALongIsOutOfRangeToo() throws Exception {
+        assertEquals(List.of("caret.json:1:41 at $.servers.a.port: 8.0E80 is out of range; use a port from 1 to 65535"),
+                problems("{\"servers\": {\"a\": {\"host\": \"h\", \"port\": 8e80}}}"));
+        assertEquals(List.of("caret.json:1:41 at $.servers.a.port: -1.0E19 is out of range; use a port from 1 to 65535"),
+                problems("{\"servers\": {\"a\": {\"host\": \"h\", \"port\": -1e19}}}"));
+        assertEquals(List.of("caret.json:1:41 at $.servers.a.port: a number beyond any double is out of range; use a port from 1 to 65535"),
+                problems("{\"servers\": {\"a\": {\"host\": \"h\", \"port\": 1e400}}}"));
+        assertEquals(List.of("caret.json:1:41 at $.servers.a.port: 100000000000000000000000 is out of range; use a port from 1 to 65535"),
+                problems("{\"servers\": {\"a\": {\"host\": \"h\", \"port\": 100000000000000000000000}}}"));
+    }
+
     @Test
     void aBadNameIsShownAtTheName() throws Exception {
         assertEquals(List.of(

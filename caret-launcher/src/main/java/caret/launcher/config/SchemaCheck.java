@@ -72,53 +72,27 @@ final class SchemaCheck {
     }
 
     /**
-     * {@code root}, or a copy with each floating-point number beyond a long's range (such as
-     * {@code 8e80}, which is whole, or {@code 1e400}, an infinity to Jackson) as a whole number of any size. The validator checks a
-     * floating-point value against a whole-number {@code minimum} or {@code maximum} by converting
-     * it to a long, which Jackson refuses beyond that range; whole numbers of any size it compares.
-     * Problems show the value as written, from {@code json}.
+     * {@code node} with each floating-point number beyond a long's range (such as {@code 8e80},
+     * which is whole, or {@code 1e400}, an infinity to Jackson) as a whole number of any size, in a
+     * copy. The validator checks a floating-point value against a whole-number {@code minimum} or
+     * {@code maximum} by converting it to a long, which Jackson refuses beyond that range; whole
+     * numbers of any size it compares. Problems show the value as written, from the file's tree.
      */
-    private static JsonNode wholeNumbersBeyondLong(JsonNode root) {
-        if (!hasFloatBeyondLong(root)) {
-            return root;
+    private static JsonNode wholeNumbersBeyondLong(JsonNode node) {
+        if (isFloatBeyondLong(node)) {
+            return wholeNumber(node);
         }
-        JsonNode copy = root.deepCopy();
-        replaceFloatsBeyondLong(copy);
-        return copy;
-    }
-
-    private static boolean hasFloatBeyondLong(JsonNode node) {
-        if (node.isContainer()) {
-            for (JsonNode child : node.values()) {
-                if (hasFloatBeyondLong(child)) {
-                    return true;
-                }
-            }
-            return false;
+        if (node instanceof ObjectNode object) {
+            ObjectNode copy = object.objectNode();
+            object.properties().forEach(property -> copy.set(property.getKey(), wholeNumbersBeyondLong(property.getValue())));
+            return copy;
         }
-        return isFloatBeyondLong(node);
-    }
-
-    private static void replaceFloatsBeyondLong(JsonNode container) {
-        if (container instanceof ObjectNode object) {
-            for (String name : List.copyOf(object.propertyNames())) {
-                JsonNode child = object.get(name);
-                if (isFloatBeyondLong(child)) {
-                    object.set(name, wholeNumber(child));
-                } else {
-                    replaceFloatsBeyondLong(child);
-                }
-            }
-        } else if (container instanceof ArrayNode array) {
-            for (int i = 0; i < array.size(); i++) {
-                JsonNode child = array.get(i);
-                if (isFloatBeyondLong(child)) {
-                    array.set(i, wholeNumber(child));
-                } else {
-                    replaceFloatsBeyondLong(child);
-                }
-            }
+        if (node instanceof ArrayNode array) {
+            ArrayNode copy = array.arrayNode();
+            array.forEach(element -> copy.add(wholeNumbersBeyondLong(element)));
+            return copy;
         }
+        return node;
     }
 
     private static boolean isFloatBeyondLong(JsonNode node) {

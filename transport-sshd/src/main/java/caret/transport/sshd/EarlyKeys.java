@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.kex.DHGClient;
-import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.BaseBuilder;
 import org.apache.sshd.common.NamedFactory;
@@ -111,10 +110,7 @@ final class EarlyKeys {
 
     /** The session's early keys if it has them and they are not taken yet, else new ones. */
     private static Keys keysFor(Session session) {
-        EarlyKeys early = session instanceof ClientSession client && client.getConnectionContext() != null
-                ? client.getConnectionContext().getAttribute(KEY)
-                : null;
-        FutureTask<Keys> generating = early == null ? null : early.pending.getAndSet(null);
+        FutureTask<Keys> generating = SshdConnection.inContext(session, KEY).map(early -> early.pending.getAndSet(null)).orElse(null);
         if (generating != null) {
             try {
                 return generating.get();

@@ -143,8 +143,13 @@ final class SshdConnection implements SshConnection {
     }
 
     private static Optional<SshdConnection> find(Session session) {
+        return inContext(session, KEY);
+    }
+
+    /** What a session of the shared client carries under {@code key} in its connection context. */
+    static <T> Optional<T> inContext(Session session, AttributeKey<T> key) {
         if (session instanceof ClientSession client && client.getConnectionContext() != null) {
-            return Optional.ofNullable(client.getConnectionContext().getAttribute(KEY));
+            return Optional.ofNullable(client.getConnectionContext().getAttribute(key));
         }
         return Optional.empty();
     }

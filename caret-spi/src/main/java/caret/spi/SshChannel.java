@@ -32,6 +32,17 @@ public interface SshChannel extends Closeable {
      */
     void write(byte[] buffer, int offset, int len) throws IOException;
 
+    /**
+     * The most bytes one {@link #write} sends in a single SSH packet. The engine reads a stream at
+     * most this much at a time, so that each read goes out as one full packet rather than a full
+     * one and a few bytes in a second: the server pays for every packet it decrypts. A longer write
+     * is still sent, in more packets. By default 32 KiB, the packet size OpenSSH's {@code sshd}
+     * offers; a transport whose packets carry less of it, or that knows the server's size, says so.
+     */
+    default int packetDataSize() {
+        return 32 * 1024;
+    }
+
     /** Sends EOF: this side will write no more. The channel stays open for reading. Idempotent. */
     void sendEof() throws IOException;
 

@@ -235,6 +235,56 @@ public abstract class SshTransportContract {
     }
 
     /**
+     * A write of {@link SshChannel#packetDataSize()} bytes goes out as one SSH packet, not as a full
+     * one and a few bytes behind it: the engine reads a stream in pieces of that size, and the
+     * server pays for every packet. Counted on the wire, by a relay that reads the clear length of
+     * each AES-GCM packet, while sixteen such writes go to a sink through an sshd that offers only
+     * AES-GCM.
+     */
+    @Test
+    public void sendsAWriteOfThePacketDataSizeAsOnePacket() throws Exception {
+        int writes = 16;
+        OpenSshServer gcm = OpenSshServer.start(dir.resolve("sshd-gcm"), "Ciphers aes128-gcm@openssh.com");
+        try (gcm; GcmPacketRelay relay = GcmPacketRelay.start(gcm.endpoint());
+                ServerSocket sink = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // The sink keeps its socket open: its close would make the server close the channel, and
+            // the client answer with a packet of its own.
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            CompletableFuture<Long> sunk = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Socket in = sink.accept();
+                    accepted.add(in);
+                    return in.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, Thread::startVirtualThread);
+            ConnectionSettings viaRelay = new ConnectionSettings(relay.endpoint(), gcm.user(), List.of(gcm.userKey()),
+                    knows(gcm.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+            try (SshConnection connection = transport().connect(viaRelay);
+                    SshChannel channel = connection.openChannel(new Endpoint("127.0.0.1", sink.getLocalPort()),
+                            localOriginator())) {
+                int size = channel.packetDataSize();
+                assertTrue(size >= 16 * 1024 && size <= 32 * 1024,
+                        "a packet carries between 16 and 32 KiB of data with OpenSSH's sshd, not " + size);
+                byte[] data = randomBytes(size, 11);
+                int before = relay.encryptedPackets();
+                for (int i = 0; i < writes; i++) {
+                    channel.write(data, 0, size);
+                }
+                channel.sendEof();
+                assertEquals((long) writes * size, sunk.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+                // Every data packet passed the relay before the sink had its bytes; then came the EOF.
+                assertEquals(writes + 1, relay.encryptedPackets() - before, "packets for " + writes + " writes and the EOF");
+            } finally {
+                for (Socket in : accepted) {
+                    in.close();
+                }
+            }
+        }
+    }
+
+    /**
      * A {@link NonBlockingChannel}'s two paths, mixed with the blocking ones as the engine mixes
      * them: 2 MiB go out by {@code tryWrite}, and by {@code write} whenever it took nothing; the
      * echo comes back through a receiver that takes half of each offer and nothing of every third,

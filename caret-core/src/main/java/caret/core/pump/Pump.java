@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * read before the previous write has finished; the channel's window bounds the rest. Each buffer
  * starts at {@value #MIN_BUFFER} bytes, doubles while reads fill it, up to {@value #MAX_BUFFER}, and
  * goes back to the small size when the traffic is light again: a bulk stream moves in big reads, an
- * idle connection costs 2 KiB.
+ * idle connection costs 2 KiB. Reads of the socket take at most the channel's
+ * {@linkplain SshChannel#packetDataSize() packet data size}, so that each goes out as one packet.
  *
  * <p>Without a thread per direction, when the socket has a {@link SocketChannel} (the engine's
  * listeners and dials make them) and the channel is a {@link NonBlockingChannel}: the socket is
@@ -71,6 +72,8 @@ public final class Pump implements Reactor.Handler {
     private final Socket socket;
     private final SshChannel channel;
     private final byte[] pending;
+    /** The most bytes one read of the socket takes: what one packet of the channel carries, at most {@value #MAX_BUFFER}. */
+    private final int upRead;
     private final Traffic traffic;
     private final Consumer<Pump> onClosed;
     private final Side destination;
@@ -115,6 +118,7 @@ public final class Pump implements Reactor.Handler {
         this.socket = socket;
         this.channel = channel;
         this.pending = pending.clone();
+        this.upRead = Math.clamp(channel.packetDataSize(), 1, MAX_BUFFER);
         this.traffic = traffic;
         this.onClosed = onClosed;
         this.destination = destination;
@@ -200,7 +204,7 @@ public final class Pump implements Reactor.Handler {
         int taken;
         boolean ended;
         try {
-            int n = readSocket(buffer, pending.length, MIN_BUFFER);
+            int n = readSocket(buffer, pending.length, Math.min(MIN_BUFFER, upRead));
             ended = n < 0;
             length = pending.length + Math.max(n, 0);
             taken = length == 0 ? 0 : tryWriteChannel(buffer, length);
@@ -270,7 +274,7 @@ public final class Pump implements Reactor.Handler {
         int n;
         int taken;
         try {
-            n = readSocket(buffer);
+            n = readSocket(buffer, 0, Math.min(buffer.length, upRead));
             if (n < 0) {
                 interest(SelectionKey.OP_READ, false);
                 channel.sendEof(); // holds no lock a writer waits in: the only writer is this direction
@@ -288,7 +292,7 @@ public final class Pump implements Reactor.Handler {
         // The window is full or the connection busy: the rest waits. A full read is a stream: it goes
         // on on a thread of its own, so that one stream's reads and another's encryption run on two
         // cores, not all on this one. Either way this thread stops reading the socket meanwhile.
-        if (taken < n || n == buffer.length) {
+        if (taken < n || n == upRead) {
             interest(SelectionKey.OP_READ, false);
             startWritingBehind(buffer, taken, n);
         }
@@ -314,7 +318,7 @@ public final class Pump implements Reactor.Handler {
                     countUp(n);
                 }
                 if (buffer == bytes) {
-                    buffer = new byte[MAX_BUFFER];
+                    buffer = new byte[upRead];
                 }
                 n = readSocket(buffer);
                 if (n < 0) {
@@ -435,14 +439,14 @@ public final class Pump implements Reactor.Handler {
                 countUp(pending.length);
             }
             InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[MIN_BUFFER];
+            byte[] buffer = new byte[Math.min(MIN_BUFFER, upRead)];
             int n;
             while ((n = readSocket(in, buffer)) >= 0) {
                 if (n > 0) {
                     writeChannel(buffer, n);
                     countUp(n);
                 }
-                buffer = resized(buffer, n);
+                buffer = resized(buffer, n, upRead);
             }
             channel.sendEof();
             directionEnded();
@@ -468,7 +472,7 @@ public final class Pump implements Reactor.Handler {
                     writeSocket(out, buffer, n);
                 }
                 countDown(n);
-                buffer = resized(buffer, n);
+                buffer = resized(buffer, n, MAX_BUFFER);
             }
             socket.shutdownOutput();
             directionEnded();
@@ -531,10 +535,13 @@ public final class Pump implements Reactor.Handler {
         return e;
     }
 
-    /** The buffer for the next read: twice as big after a read that filled it, small again after a light one. */
-    static byte[] resized(byte[] buffer, int lastRead) {
-        if (lastRead == buffer.length && buffer.length < MAX_BUFFER) {
-            return new byte[Math.min(MAX_BUFFER, buffer.length * 2)];
+    /**
+     * The buffer for the next read: twice as big after a read that filled it, up to {@code max}
+     * bytes, and small again after a light one.
+     */
+    static byte[] resized(byte[] buffer, int lastRead, int max) {
+        if (lastRead == buffer.length && buffer.length < max) {
+            return new byte[Math.min(max, buffer.length * 2)];
         }
         if (lastRead < MIN_BUFFER && buffer.length > MIN_BUFFER) {
             return new byte[MIN_BUFFER];

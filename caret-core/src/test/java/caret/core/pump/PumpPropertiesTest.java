@@ -36,7 +36,8 @@ import net.jqwik.api.Provide;
  * one side, an in-memory channel on the other. Both ways of pumping: a thread per direction (a
  * socket without a channel), and without blocking (a socket with one), where the channel takes
  * only part of what it is offered as the window would, in generated steps, and the data it
- * delivers goes to the pump's receiver first.
+ * delivers goes to the pump's receiver first. And whatever the channel's packet data size, no write
+ * to it carries more than one packet's data.
  */
 class PumpPropertiesTest {
 
@@ -46,14 +47,14 @@ class PumpPropertiesTest {
     @Property(tries = 300)
     void anySplitOfAnyBytesArrivesIntactWithHalfCloseAtAnyPoint(@ForAll("payloads") byte[] up, @ForAll("payloads") byte[] down,
             @ForAll("cuts") List<Integer> upCuts, @ForAll("cuts") List<Integer> downCuts, @ForAll boolean appClosesFirst,
-            @ForAll("fractions") double overlap, @ForAll boolean nonBlocking, @ForAll("cuts") List<Integer> windows)
-            throws Exception {
+            @ForAll("fractions") double overlap, @ForAll boolean nonBlocking, @ForAll("cuts") List<Integer> windows,
+            @ForAll("packetSizes") int packetDataSize) throws Exception {
         try (ServerSocket listener = nonBlocking ? ServerSocketChannel.open().socket() : new ServerSocket();
                 Socket app = connect(listener);
                 Socket accepted = listener.accept()) {
             assertEquals(nonBlocking, accepted.getChannel() != null);
             accepted.setSendBufferSize(SMALL_BUFFER); // the socket takes part of a write: the pump must wait for room
-            MemoryChannel channel = new MemoryChannel(windows);
+            MemoryChannel channel = new MemoryChannel(windows, packetDataSize);
             CountDownLatch closed = new CountDownLatch(1);
             new Pump("test", accepted, channel, new byte[0], new Traffic(), p -> closed.countDown(), Pump.Side.CHANNEL,
                     (message, e) -> { }).start();
@@ -82,6 +83,8 @@ class PumpPropertiesTest {
             assertArrayEquals(down, appGot.get(20, TimeUnit.SECONDS), "server to application");
             assertTrue(closed.await(20, TimeUnit.SECONDS), "the pump closes once both directions are over");
             assertTrue(channel.closed(), "the channel is closed");
+            assertTrue(channel.largestWrite() <= packetDataSize,
+                    "no write carries more than one packet's data: " + channel.largestWrite() + " > " + packetDataSize);
         }
     }
 
@@ -98,7 +101,7 @@ class PumpPropertiesTest {
                 Socket app = connect(listener);
                 Socket accepted = listener.accept()) {
             accepted.setSendBufferSize(SMALL_BUFFER);
-            MemoryChannel channel = new MemoryChannel(List.of(70_000));
+            MemoryChannel channel = new MemoryChannel(List.of(70_000), 32 * 1024);
             CountDownLatch closed = new CountDownLatch(1);
             new Pump("test", accepted, channel, new byte[0], new Traffic(), p -> closed.countDown(), Pump.Side.CHANNEL,
                     (message, e) -> { }).start();
@@ -141,6 +144,12 @@ class PumpPropertiesTest {
         return Arbitraries.integers().between(1, 70_000).list().ofMinSize(1).ofMaxSize(12);
     }
 
+    /** The channel's packet data size: OpenSSH's, JSch's, and any other, below the pump's largest read and above. */
+    @Provide
+    Arbitrary<Integer> packetSizes() {
+        return Arbitraries.oneOf(Arbitraries.of(32 * 1024, 32 * 1024 - 142), Arbitraries.integers().between(100, 70_000));
+    }
+
     @Provide
     Arbitrary<Double> fractions() {
         return Arbitraries.doubles().between(0, 1);
@@ -175,6 +184,8 @@ class PumpPropertiesTest {
         private final ByteArrayOutputStream written = new ByteArrayOutputStream();
         private final ArrayDeque<byte[]> deliveries = new ArrayDeque<>();
         private final List<Integer> windows;
+        private final int packetDataSize;
+        private int largestWrite;
         private int tries;
         private byte[] head;
         private int headAt;
@@ -188,8 +199,18 @@ class PumpPropertiesTest {
         private boolean readerWaits;
         private boolean endTold;
 
-        MemoryChannel(List<Integer> windows) {
+        MemoryChannel(List<Integer> windows, int packetDataSize) {
             this.windows = windows;
+            this.packetDataSize = packetDataSize;
+        }
+
+        @Override
+        public int packetDataSize() {
+            return packetDataSize;
+        }
+
+        synchronized int largestWrite() {
+            return largestWrite;
         }
 
         void deliverCut(byte[] data, int from, int to, List<Integer> cuts) {
@@ -306,6 +327,7 @@ class PumpPropertiesTest {
                 throw new IOException("write after " + (closed ? "close" : "EOF"));
             }
             written.write(buffer, offset, len);
+            largestWrite = Math.max(largestWrite, len);
         }
 
         @Override

@@ -41,6 +41,16 @@ final class JschChannel implements SshChannel {
      */
     static final long PEER_CLOSE_WAIT_MILLIS = 200;
 
+    /**
+     * The most data one of JSch's packets carries when the server's maximum packet size is
+     * OpenSSH's 32 KiB. JSch builds each packet in a buffer of the server's packet size, which also
+     * holds the message's header (14 bytes) and room for padding and the MAC ({@code
+     * Session.getBufferMargin()}: at most 128 bytes, with hmac-sha2-512; 84 with AES-GCM or
+     * ChaCha20-Poly1305). A write of 32 KiB would go out as one full packet and one of a hundred
+     * bytes, each of which the server decrypts and hands on; a write of this size goes out whole.
+     */
+    static final int PACKET_DATA = 32 * 1024 - 14 - 128;
+
     private final Channel channel;
     private final Inbound in;
     private final OutputStream out;
@@ -122,6 +132,11 @@ final class JschChannel implements SshChannel {
         } finally {
             endWrite();
         }
+    }
+
+    @Override
+    public int packetDataSize() {
+        return PACKET_DATA;
     }
 
     @Override

@@ -148,6 +148,12 @@ final class SshdChannel implements NonBlockingChannel {
         }
     }
 
+    /** The server's maximum packet size: MINA fills each packet with that much data. */
+    @Override
+    public int packetDataSize() {
+        return (int) Math.min(Integer.MAX_VALUE, channel.getRemoteWindow().getPacketSize());
+    }
+
     @Override
     public boolean deliverTo(Receiver receiver) {
         return in.deliverTo(receiver);

@@ -238,15 +238,38 @@ public abstract class SshTransportContract {
      * A write of {@link SshChannel#packetDataSize()} bytes goes out as one SSH packet, not as a full
      * one and a few bytes behind it: the engine reads a stream in pieces of that size, and the
      * server pays for every packet. Counted on the wire, by a relay that reads the clear length of
-     * each AES-GCM packet, while sixteen such writes go to a sink through an sshd that offers only
-     * AES-GCM.
+     * each AES-GCM packet, in front of an sshd that offers only AES-GCM.
      */
     @Test
     public void sendsAWriteOfThePacketDataSizeAsOnePacket() throws Exception {
-        int writes = 16;
         OpenSshServer gcm = OpenSshServer.start(dir.resolve("sshd-gcm"), "Ciphers aes128-gcm@openssh.com");
-        try (gcm; GcmPacketRelay relay = GcmPacketRelay.start(gcm.endpoint());
-                ServerSocket sink = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (gcm; GcmPacketRelay relay = GcmPacketRelay.start(gcm.endpoint())) {
+            assertEachWriteIsOnePacket(viaRelay(gcm, relay), relay);
+        }
+    }
+
+    /**
+     * The same through a jump host: each packet of the target's session is one write to a channel
+     * of the jump host's connection, and must fit in one packet there too. The relay counts the
+     * packets to the jump host.
+     */
+    @Test
+    public void sendsAWriteOfThePacketDataSizeAsOnePacketThroughAJumpHost() throws Exception {
+        OpenSshServer jump = OpenSshServer.start(dir.resolve("jump-gcm"), "Ciphers aes128-gcm@openssh.com");
+        try (jump; GcmPacketRelay relay = GcmPacketRelay.start(jump.endpoint())) {
+            assertEachWriteIsOnePacket(settings(sshd).withJump(viaRelay(jump, relay)), relay);
+        }
+    }
+
+    private static ConnectionSettings viaRelay(OpenSshServer server, GcmPacketRelay relay) {
+        return new ConnectionSettings(relay.endpoint(), server.user(), List.of(server.userKey()), knows(server.hostKey()),
+                CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+    }
+
+    /** Sixteen writes of the packet data size and an EOF to a sink: seventeen packets through the relay. */
+    private void assertEachWriteIsOnePacket(ConnectionSettings settings, GcmPacketRelay relay) throws Exception {
+        int writes = 16;
+        try (ServerSocket sink = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             // The sink keeps its socket open: its close would make the server close the channel, and
             // the client answer with a packet of its own.
             List<Socket> accepted = new CopyOnWriteArrayList<>();
@@ -259,9 +282,7 @@ public abstract class SshTransportContract {
                     throw new RuntimeException(e);
                 }
             }, Thread::startVirtualThread);
-            ConnectionSettings viaRelay = new ConnectionSettings(relay.endpoint(), gcm.user(), List.of(gcm.userKey()),
-                    knows(gcm.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
-            try (SshConnection connection = transport().connect(viaRelay);
+            try (SshConnection connection = transport().connect(settings);
                     SshChannel channel = connection.openChannel(new Endpoint("127.0.0.1", sink.getLocalPort()),
                             localOriginator())) {
                 int size = channel.packetDataSize();

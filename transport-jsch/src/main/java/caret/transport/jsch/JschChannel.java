@@ -42,19 +42,25 @@ final class JschChannel implements SshChannel {
     static final long PEER_CLOSE_WAIT_MILLIS = 200;
 
     /**
-     * The most data one of JSch's packets carries when the server's maximum packet size is
-     * OpenSSH's 32 KiB. JSch builds each packet in a buffer of the server's packet size, which also
-     * holds the message's header (14 bytes) and room for padding and the MAC ({@code
-     * Session.getBufferMargin()}: at most 128 bytes, with hmac-sha2-512; 84 with AES-GCM or
-     * ChaCha20-Poly1305). A write of 32 KiB would go out as one full packet and one of a hundred
-     * bytes, each of which the server decrypts and hands on; a write of this size goes out whole.
+     * What JSch adds to a channel's data to make a packet, at most: the message's header (14 bytes
+     * with the packet's length) and room for padding and the MAC ({@code Session.getBufferMargin()}:
+     * at most 128 bytes, with hmac-sha2-512; 84 with AES-GCM or ChaCha20-Poly1305).
      */
-    static final int PACKET_DATA = 32 * 1024 - 14 - 128;
+    static final int PACKET_OVERHEAD = 14 + 128;
+
+    /**
+     * The most data one of JSch's packets carries when the server's maximum packet size is
+     * OpenSSH's 32 KiB: JSch builds each packet in a buffer of the server's packet size, overhead
+     * included. A write of 32 KiB would go out as one full packet and one of a hundred bytes, each
+     * of which the server decrypts and hands on; a write of this size goes out whole.
+     */
+    static final int PACKET_DATA = 32 * 1024 - PACKET_OVERHEAD;
 
     private final Channel channel;
     private final Inbound in;
     private final OutputStream out;
     private final String name;
+    private final int packetDataSize;
     private final Object lock = new Object();
     private boolean writing;
     private boolean eofSent;
@@ -62,11 +68,13 @@ final class JschChannel implements SshChannel {
     private boolean closedByServer;
     private boolean released;
 
-    JschChannel(Channel channel, Inbound in, OutputStream out, String name) {
+    /** @param packetDataSize what one write sends as one packet: {@link JschConnection#packetDataSize()} */
+    JschChannel(Channel channel, Inbound in, OutputStream out, String name, int packetDataSize) {
         this.channel = channel;
         this.in = in;
         this.out = out;
         this.name = name;
+        this.packetDataSize = packetDataSize;
         PacketTap.beforeClose(channel.getId(), this::serverCloses);
     }
 
@@ -136,7 +144,7 @@ final class JschChannel implements SshChannel {
 
     @Override
     public int packetDataSize() {
-        return PACKET_DATA;
+        return packetDataSize;
     }
 
     @Override

@@ -116,6 +116,16 @@ final class JschConnection implements SshConnection {
         return threads;
     }
 
+    /**
+     * What one packet of this connection's channels carries ({@link JschChannel#PACKET_DATA}).
+     * Through a jump host each of this session's packets is one write to a channel of the jump
+     * host's connection: it goes out there as one packet if it fits, so channels here carry less
+     * by that packet's overhead.
+     */
+    int packetDataSize() {
+        return via == null ? JschChannel.PACKET_DATA : via.packetDataSize() - JschChannel.PACKET_OVERHEAD;
+    }
+
     JschLog jschLog() {
         return jschLog;
     }
@@ -211,7 +221,7 @@ final class JschConnection implements SshConnection {
         // closes. (JSch also returns normally when it swallowed an error; that leaves it neither.)
         if (failed == null && (channel.isConnected() || channel.isClosed())) {
             log.debug("Channel {} open to {}", channel.getId(), target);
-            return new JschChannel(channel, in, channel.getOutputStream(), name);
+            return new JschChannel(channel, in, channel.getOutputStream(), name, packetDataSize());
         }
         int code = channel.getExitStatus(); // JSch keeps the open failure's reason code here
         if (code > 0) {

@@ -67,7 +67,7 @@ final class JschRemoteListen implements RemoteListen, ForwardedDaemon.Opener {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // JSch declares it but only makes the stream
         }
-        JschChannel wrapped = new JschChannel(channel, in, out, name);
+        JschChannel wrapped = new JschChannel(channel, in, out, name, connection.packetDataSize());
         channel.setInputStream(new ForwardedGate(() -> Thread.ofVirtual()
                 .name("caret-jsch-forwarded-" + bound.port())
                 .start(() -> dispatch(wrapped, originator))));

@@ -35,6 +35,13 @@ final class SshdChannel implements NonBlockingChannel {
 
     private static final Logger log = LoggerFactory.getLogger(SshdChannel.class);
 
+    /**
+     * What MINA adds to a channel's data to make a packet, at most: the packet's length and
+     * padding length (5 bytes), the message's header (9), padding (less than two cipher blocks:
+     * 31) and the MAC (64, with hmac-sha2-512). No compression: MINA offers {@code none} first.
+     */
+    static final int PACKET_OVERHEAD = 5 + 9 + 31 + 64;
+
     private final AbstractChannel channel;
     private final ChannelInput in;
     private final ChannelOutputStream out;
@@ -148,10 +155,18 @@ final class SshdChannel implements NonBlockingChannel {
         }
     }
 
-    /** The server's maximum packet size: MINA fills each packet with that much data. */
+    /**
+     * The server's maximum packet size: MINA fills each packet with that much data. Through a jump
+     * host each of this session's packets is one write to a channel of the jump host's connection,
+     * and goes out there as one packet if it fits: then less by what MINA adds to the data.
+     */
     @Override
     public int packetDataSize() {
-        return (int) Math.min(Integer.MAX_VALUE, channel.getRemoteWindow().getPacketSize());
+        int size = (int) Math.min(Integer.MAX_VALUE, channel.getRemoteWindow().getPacketSize());
+        if (channel.getSession().getIoSession() instanceof TunnelSession tunnel) {
+            size = Math.min(size, tunnel.packetDataSize() - PACKET_OVERHEAD);
+        }
+        return size;
     }
 
     @Override

@@ -155,6 +155,11 @@ final class TunnelSession extends AbstractCloseable implements IoSession {
         close(true);
     }
 
+    /** What one write to the jump host's channel sends as one packet: each packet of this session is one write. */
+    int packetDataSize() {
+        return channel.packetDataSize();
+    }
+
     @Override
     public IoWriteFuture writeBuffer(Buffer buffer) throws IOException {
         WriteFuture future = new WriteFuture(remote);

@@ -85,6 +85,15 @@
  * against 1.1-1.5 s. A channel the server opens (a reverse forward's) keeps JSch's sizes: JSch
  * marks it connected when it creates it, and its setters then refuse.
  *
+ * <p>Outgoing, JSch builds each data packet in a buffer of the server's packet size that also holds
+ * the message's header and room for padding and the MAC, so with OpenSSH's 32 KiB a packet carries
+ * at most 32,626 bytes of data ({@code JschChannel.PACKET_DATA}). The channels say so
+ * ({@code packetDataSize()}), and the engine reads a stream in pieces of that size, each one
+ * packet; a 32 KiB read went out as a full packet and one of about a hundred bytes, which sshd
+ * decrypts and hands on as well (one stream's upload, aes128-gcm: 716 → 868 MB/s, ssh 1,191).
+ * Through a jump host the target's channels carry 142 bytes less, so that each packet of the
+ * target's session is one packet to the jump host too.
+ *
  * <h2>Through a jump host</h2>
  * With {@link caret.spi.ConnectionSettings#jumpHost()} the jump host is connected first, exactly as
  * a direct connection (its own settings, host key check, authentication, keepalive). The target's

@@ -34,7 +34,11 @@
  * target's host key is checked against the target's own name, and its keepalive, channels and
  * listens work as on any connection. No local socket is opened and no port listens: MINA's built-in
  * ProxyJump is not used, because it forwards a local port (open to every local process while it
- * lives) to the target through its own forwarder.
+ * lives) to the target through its own forwarder. Each packet of the target's session is one
+ * write to that channel, so the target's channels carry at most the channel's packet data size
+ * less what MINA adds to make a packet ({@code SshdChannel.PACKET_OVERHEAD}, 109 bytes): every
+ * packet of the target's session then goes out as one packet to the jump host, not as a full one
+ * and a small one (one stream's upload through a jump host: 464 → 557 MB/s).
  *
  * <p>The target's connection owns the jump host's: closing it closes both; when the jump host's
  * connection ends, the channel ends, so the target's session ends and its drop listeners hear

@@ -1,4 +1,7 @@
-/** Test fixtures: a real OpenSSH sshd started on 127.0.0.1, and peers that echo and check bytes. */
+/**
+ * Test fixtures: a real OpenSSH sshd started on 127.0.0.1, peers that echo and check bytes, and a
+ * relay that counts the SSH packets a client sends.
+ */
 module caret.testkit {
     requires transitive caret.spi;
     requires transitive org.junit.jupiter.api;

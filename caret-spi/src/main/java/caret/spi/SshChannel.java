@@ -38,6 +38,8 @@ public interface SshChannel extends Closeable {
      * one and a few bytes in a second: the server pays for every packet it decrypts. A longer write
      * is still sent, in more packets. By default 32 KiB, the packet size OpenSSH's {@code sshd}
      * offers; a transport whose packets carry less of it, or that knows the server's size, says so.
+     * Asked once, when the engine starts pumping; the engine reads at least 1 KiB at a time whatever
+     * the answer.
      */
     default int packetDataSize() {
         return 32 * 1024;

@@ -66,18 +66,25 @@ public final class GcmPacketRelay implements AutoCloseable {
 
     private void acceptLoop() {
         while (!listener.isClosed()) {
+            Socket client;
             try {
-                Socket client = listener.accept();
-                Socket upstream = new Socket(server.host(), server.port());
-                sockets.add(client);
-                sockets.add(upstream);
-                Thread.ofVirtual().name("relay-up").start(() -> relay(() -> countPackets(client.getInputStream(),
-                        upstream.getOutputStream()), upstream));
-                Thread.ofVirtual().name("relay-down").start(() -> relay(() -> upstream.getInputStream().transferTo(
-                        client.getOutputStream()), client));
+                client = listener.accept();
             } catch (IOException e) {
                 return; // closed
             }
+            sockets.add(client);
+            Socket upstream;
+            try {
+                upstream = new Socket(server.host(), server.port());
+            } catch (IOException e) {
+                closeQuietly(client); // the client sees the server's refusal as the connection's end
+                continue;
+            }
+            sockets.add(upstream);
+            Thread.ofVirtual().name("relay-up").start(() -> relay(() -> countPackets(client.getInputStream(),
+                    upstream.getOutputStream()), upstream));
+            Thread.ofVirtual().name("relay-down").start(() -> relay(() -> upstream.getInputStream().transferTo(
+                    client.getOutputStream()), client));
         }
     }
 
@@ -91,11 +98,15 @@ public final class GcmPacketRelay implements AutoCloseable {
             copy.run();
             to.shutdownOutput();
         } catch (IOException e) {
-            try {
-                to.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            closeQuietly(to);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
         }
     }
 
@@ -143,11 +154,10 @@ public final class GcmPacketRelay implements AutoCloseable {
     public void close() {
         try {
             listener.close();
-            for (Socket socket : sockets) {
-                socket.close();
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            sockets.forEach(GcmPacketRelay::closeQuietly);
         }
     }
 }

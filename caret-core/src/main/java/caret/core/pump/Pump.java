@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * than the server sends) goes on, in order, on a virtual thread that may wait: one started to read
  * what the channel kept, or one started for the bytes the channel did not take; meanwhile the
  * reactor stops reading that socket, so memory stays bounded as above. So does a stream (a read
- * that fills the buffer, a packet over {@value #DIRECT_MAX} bytes), so that its reads and writes
+ * of as much as one read takes, a packet over {@value #DIRECT_MAX} bytes), so that its reads and writes
  * run on another core than the reactor's or the transport's thread. The channel's end comes to the
  * transport's thread too ({@link NonBlockingChannel.Receiver#ended}): a short connection needs no
  * thread of its own once its handler is done.
@@ -56,7 +56,7 @@ public final class Pump implements Reactor.Handler {
 
     private static final Logger log = LoggerFactory.getLogger(Pump.class);
 
-    /** The largest buffer: the SSH packet size most servers use, so one read fills one packet. */
+    /** The largest buffer: the SSH packet size most servers use, whose packets carry this much or a little less. */
     static final int MAX_BUFFER = 32 * 1024;
 
     /** The buffer of a quiet connection: thousands of idle connections must not hold 64 KiB each. */
@@ -72,7 +72,11 @@ public final class Pump implements Reactor.Handler {
     private final Socket socket;
     private final SshChannel channel;
     private final byte[] pending;
-    /** The most bytes one read of the socket takes: what one packet of the channel carries, at most {@value #MAX_BUFFER}. */
+    /**
+     * The most bytes one read of the socket takes: what one packet of the channel carries, at most
+     * {@value #MAX_BUFFER}; at least {@value #MIN_BUFFER}, so that a server with tiny packets gets a
+     * few per read rather than a read per byte.
+     */
     private final int upRead;
     private final Traffic traffic;
     private final Consumer<Pump> onClosed;
@@ -118,7 +122,7 @@ public final class Pump implements Reactor.Handler {
         this.socket = socket;
         this.channel = channel;
         this.pending = pending.clone();
-        this.upRead = Math.clamp(channel.packetDataSize(), 1, MAX_BUFFER);
+        this.upRead = Math.clamp(channel.packetDataSize(), MIN_BUFFER, MAX_BUFFER);
         this.traffic = traffic;
         this.onClosed = onClosed;
         this.destination = destination;
@@ -204,7 +208,7 @@ public final class Pump implements Reactor.Handler {
         int taken;
         boolean ended;
         try {
-            int n = readSocket(buffer, pending.length, Math.min(MIN_BUFFER, upRead));
+            int n = readSocket(buffer, pending.length, MIN_BUFFER);
             ended = n < 0;
             length = pending.length + Math.max(n, 0);
             taken = length == 0 ? 0 : tryWriteChannel(buffer, length);
@@ -271,10 +275,11 @@ public final class Pump implements Reactor.Handler {
     /** Reads what the application sent and hands it to the channel; on the reactor thread. */
     private void readable() {
         byte[] buffer = reactor.readBuffer();
+        int most = Math.min(buffer.length, upRead);
         int n;
         int taken;
         try {
-            n = readSocket(buffer, 0, Math.min(buffer.length, upRead));
+            n = readSocket(buffer, 0, most);
             if (n < 0) {
                 interest(SelectionKey.OP_READ, false);
                 channel.sendEof(); // holds no lock a writer waits in: the only writer is this direction
@@ -292,7 +297,7 @@ public final class Pump implements Reactor.Handler {
         // The window is full or the connection busy: the rest waits. A full read is a stream: it goes
         // on on a thread of its own, so that one stream's reads and another's encryption run on two
         // cores, not all on this one. Either way this thread stops reading the socket meanwhile.
-        if (taken < n || n == upRead) {
+        if (taken < n || n == most) {
             interest(SelectionKey.OP_READ, false);
             startWritingBehind(buffer, taken, n);
         }
@@ -439,7 +444,7 @@ public final class Pump implements Reactor.Handler {
                 countUp(pending.length);
             }
             InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[Math.min(MIN_BUFFER, upRead)];
+            byte[] buffer = new byte[MIN_BUFFER];
             int n;
             while ((n = readSocket(in, buffer)) >= 0) {
                 if (n > 0) {

@@ -191,8 +191,7 @@ public abstract class SshTransportContract {
     @Test
     public void failsWithUnreachableForAClosedPort() throws Exception {
         Endpoint closed = new Endpoint("127.0.0.1", closedPort());
-        ConnectionSettings settings = new ConnectionSettings(closed, sshd.user(), List.of(sshd.userKey()),
-                knows(sshd.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+        ConnectionSettings settings = settings(closed, sshd, knows(sshd.hostKey()), List.of(sshd.userKey()));
         TransportException thrown = assertThrows(TransportException.class, () -> transport().connect(settings));
         assertEquals(Reason.UNREACHABLE, thrown.reason(), thrown.getMessage());
         assertEquals("Cannot connect to " + closed + ": connection refused. Is sshd running there, and is the port"
@@ -262,8 +261,7 @@ public abstract class SshTransportContract {
     }
 
     private static ConnectionSettings viaRelay(OpenSshServer server, GcmPacketRelay relay) {
-        return new ConnectionSettings(relay.endpoint(), server.user(), List.of(server.userKey()), knows(server.hostKey()),
-                CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+        return settings(relay.endpoint(), server, knows(server.hostKey()), List.of(server.userKey()));
     }
 
     /** Sixteen writes of the packet data size and an EOF to a sink: seventeen packets through the relay. */
@@ -797,8 +795,7 @@ public abstract class SshTransportContract {
         }
         assertEquals(List.of(encrypted), asked);
 
-        ConnectionSettings batch = new ConnectionSettings(sshd.endpoint(), sshd.user(), List.of(encrypted),
-                knows(sshd.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+        ConnectionSettings batch = settings(sshd, knows(sshd.hostKey()), List.of(encrypted)); // no prompt
         TransportException thrown = assertThrows(TransportException.class, () -> transport().connect(batch));
         assertEquals(Reason.AUTH_FAILED, thrown.reason(), thrown.getMessage());
         assertTrue(thrown.getMessage().contains(encrypted + " was not offered"), thrown.getMessage());
@@ -1166,8 +1163,7 @@ public abstract class SshTransportContract {
     @Test
     public void namesTheJumpHostWhenItCannotBeReached() throws Exception {
         Endpoint closed = new Endpoint("127.0.0.1", closedPort());
-        ConnectionSettings jump = new ConnectionSettings(closed, sshd.user(), List.of(sshd.userKey()),
-                knows(sshd.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10));
+        ConnectionSettings jump = settings(closed, sshd, knows(sshd.hostKey()), List.of(sshd.userKey()));
         TransportException thrown = assertThrows(TransportException.class,
                 () -> transport().connect(settings(sshd).withJump(jump)));
         assertEquals(Reason.UNREACHABLE, thrown.reason(), thrown.getMessage());
@@ -1206,9 +1202,8 @@ public abstract class SshTransportContract {
     public void namesTheJumpHostWhenTheTargetIsDown() throws Exception {
         Endpoint down = new Endpoint("127.0.0.1", closedPort());
         try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"))) {
-            ConnectionSettings settings = new ConnectionSettings(down, sshd.user(), List.of(sshd.userKey()),
-                    knows(sshd.hostKey()), CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10),
-                    through(jump, sshd).jump());
+            ConnectionSettings settings = settings(down, sshd, knows(sshd.hostKey()), List.of(sshd.userKey()))
+                    .withJump(through(jump, sshd).jump());
             TransportException thrown = assertThrows(TransportException.class, () -> transport().connect(settings));
             assertEquals(Reason.UNREACHABLE, thrown.reason(), thrown.getMessage());
             assertTrue(thrown.getMessage().startsWith("Jump host " + jump.endpoint() + " could not connect to " + down
@@ -1227,8 +1222,8 @@ public abstract class SshTransportContract {
             knows(sshd.hostKey()).verify(server, key);
         };
         try (OpenSshServer jump = OpenSshServer.start(dir.resolve("jump"), "LogLevel DEBUG1")) {
-            ConnectionSettings settings = new ConnectionSettings(byName, sshd.user(), List.of(sshd.userKey()), verifier,
-                    CredentialPrompt.NONE, Duration.ZERO, 3, Duration.ofSeconds(10), through(jump, sshd).jump());
+            ConnectionSettings settings = settings(byName, sshd, verifier, List.of(sshd.userKey()))
+                    .withJump(through(jump, sshd).jump());
             try (SshConnection connection = transport().connect(settings)) {
                 roundTrip(connection);
                 assertEquals(byName, connection.server());
@@ -1416,8 +1411,16 @@ public abstract class SshTransportContract {
     }
 
     protected static ConnectionSettings settings(OpenSshServer server, HostKeyVerifier verifier, List<Path> keys) {
-        return new ConnectionSettings(server.endpoint(), server.user(), keys, verifier, CredentialPrompt.NONE,
-                Duration.ZERO, 3, Duration.ofSeconds(10));
+        return settings(server.endpoint(), server, verifier, keys);
+    }
+
+    /**
+     * As {@link #settings(OpenSshServer, HostKeyVerifier, List)}, connecting to {@code at}: a relay
+     * in front of {@code server}, a closed port, the target's name as a jump host resolves it.
+     */
+    protected static ConnectionSettings settings(Endpoint at, OpenSshServer server, HostKeyVerifier verifier, List<Path> keys) {
+        return new ConnectionSettings(at, server.user(), keys, verifier, CredentialPrompt.NONE, Duration.ZERO, 3,
+                Duration.ofSeconds(10));
     }
 
     /** Accepts exactly {@code expected}: so every connect also checks the host key blob the transport gives. */

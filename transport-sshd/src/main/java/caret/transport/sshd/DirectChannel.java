@@ -1,9 +1,10 @@
 package caret.transport.sshd;
 
 import java.io.IOException;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.client.channel.ChannelDirectTcpip;
+import org.apache.sshd.client.future.OpenFuture;
+import org.apache.sshd.common.Closeable;
 import org.apache.sshd.common.channel.ChannelOutputStream;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 
@@ -15,7 +16,7 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
 final class DirectChannel extends ChannelDirectTcpip {
 
     /** Held while a write is on its way: see {@link SshdChannel#closedByPeer}. */
-    final ReentrantLock writing = new ReentrantLock();
+    final WriteGate writing = new WriteGate();
     private final ChannelInput input = new ChannelInput(getLocalWindow());
 
     DirectChannel(SshdSocketAddress originator, SshdSocketAddress target) {
@@ -49,6 +50,28 @@ final class DirectChannel extends ChannelDirectTcpip {
         // Wake a blocked reader: SshdChannel tells a clean end (EOF seen) from a broken one.
         input.eof();
         super.preClose();
+    }
+
+    /**
+     * MINA's closer first waits for the open request's answer and, when it closes at once (the last
+     * step of every close), fails that answer with a new {@code SshException}, even when the channel
+     * opened long ago: filling in that exception's stack trace was a fifth of the reading thread's
+     * work on a channel's close. An opened channel has no answer to wait for, so its closer is built
+     * without that step: {@code AbstractClientChannel} adds it only while {@code openFuture} is set,
+     * and reads the field again only when the closer runs, after it is restored here.
+     */
+    @Override
+    protected Closeable getInnerCloseable() {
+        OpenFuture opened = openFuture;
+        if (opened == null || !opened.isOpened()) {
+            return super.getInnerCloseable();
+        }
+        openFuture = null;
+        try {
+            return super.getInnerCloseable();
+        } finally {
+            openFuture = opened;
+        }
     }
 
     @Override

@@ -5,7 +5,6 @@ import caret.spi.Endpoint;
 
 import java.io.IOException;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.client.future.DefaultOpenFuture;
 import org.apache.sshd.client.future.OpenFuture;
@@ -44,7 +43,7 @@ final class ForwardedChannel extends AbstractServerChannel {
 
     private final SshdConnection connection;
     /** Held while a write is on its way: see {@link SshdChannel#closedByPeer}. */
-    private final ReentrantLock writing = new ReentrantLock();
+    private final WriteGate writing = new WriteGate();
     private ChannelInput input;
     private ChannelOutputStream output;
 

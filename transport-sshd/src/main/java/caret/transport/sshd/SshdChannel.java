@@ -5,14 +5,11 @@ import caret.spi.NonBlockingChannel;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.sshd.common.channel.AbstractChannel;
 import org.apache.sshd.common.channel.ChannelOutputStream;
 import org.apache.sshd.common.kex.KexState;
 import org.apache.sshd.common.session.helpers.AbstractSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link NonBlockingChannel} over a {@link ChannelInput} and MINA's channel output stream, for both
@@ -33,8 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SshdChannel implements NonBlockingChannel {
 
-    private static final Logger log = LoggerFactory.getLogger(SshdChannel.class);
-
     /**
      * What MINA adds to a channel's data to make a packet, at most: the packet's length and
      * padding length (5 bytes), the message's header (9), padding (less than two cipher blocks:
@@ -49,10 +44,10 @@ final class SshdChannel implements NonBlockingChannel {
     private final AtomicBoolean eofSent = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Held while a write or EOF is on its way, so that CLOSE never overtakes DATA; shared with the MINA channel. */
-    private final ReentrantLock writing;
+    private final WriteGate writing;
 
     /** @param writing the MINA channel's write lock, also taken by its {@code handleClose} (see {@link #closedByPeer}) */
-    SshdChannel(AbstractChannel channel, ReentrantLock writing, ChannelInput in, ChannelOutputStream out, String name) {
+    SshdChannel(AbstractChannel channel, WriteGate writing, ChannelInput in, ChannelOutputStream out, String name) {
         this.channel = channel;
         this.writing = writing;
         this.in = in;
@@ -69,43 +64,12 @@ final class SshdChannel implements NonBlockingChannel {
      * which must not wait for the writer: a writer can itself be waiting for that thread, held by
      * MINA while a key exchange is under way until the reading thread has read the server's part of
      * it (that deadlock froze a whole connection under parallel uploads). So when a writer is in,
-     * the answer goes to a virtual thread that waits for it.
+     * the writer answers as it leaves ({@link WriteGate#runAfterWriter}).
      */
-    static void closedByPeer(AbstractChannel channel, ReentrantLock writing, IoAction<IOException> answer) throws IOException {
+    static void closedByPeer(AbstractChannel channel, WriteGate writing, WriteGate.Action<IOException> answer)
+            throws IOException {
         channel.getRemoteWindow().close();
-        afterWriter(channel, writing, answer);
-    }
-
-    /**
-     * Runs {@code action} with the write lock: here when no writer is in, else on a virtual thread
-     * that waits for the writer to leave, so that the calling thread never waits for one.
-     */
-    private static <E extends Exception> void afterWriter(AbstractChannel channel, ReentrantLock writing,
-            IoAction<E> action) throws E {
-        if (writing.tryLock()) {
-            try {
-                action.run();
-            } finally {
-                writing.unlock();
-            }
-            return;
-        }
-        Thread.ofVirtual().name("caret-sshd-close").start(() -> {
-            writing.lock();
-            try {
-                action.run();
-            } catch (Exception e) { // the session may be closing meanwhile
-                log.debug("Closing {} once its writer left failed: {}", channel, e.toString());
-            } finally {
-                writing.unlock();
-            }
-        });
-    }
-
-    /** MINA's own handling of a close, run by {@link #afterWriter}. */
-    @FunctionalInterface
-    interface IoAction<E extends Exception> {
-        void run() throws E;
+        writing.runAfterWriter(answer);
     }
 
     @Override
@@ -234,8 +198,8 @@ final class SshdChannel implements NonBlockingChannel {
      * the window wait and sends it later, so CLOSE must wait until the writer is out: closing the
      * remote window first wakes a writer waiting for space, then CLOSE goes out once it has left.
      * Without waiting: the engine may close on MINA's reading thread (a receiver's end), where a
-     * writer held by a key exchange would wait for that very thread; then a virtual thread waits
-     * for the writer and sends CLOSE, as {@link #closedByPeer} does.
+     * writer held by a key exchange would wait for that very thread; then the writer sends CLOSE as
+     * it leaves, as in {@link #closedByPeer}.
      */
     @Override
     public void close() {
@@ -246,7 +210,7 @@ final class SshdChannel implements NonBlockingChannel {
             } catch (IOException e) {
                 // Window.close only flags and signals.
             }
-            afterWriter(channel, writing, () -> channel.close(false)); // CLOSE, after any DATA already on its way
+            writing.runAfterWriter(() -> channel.close(false)); // CLOSE, after any DATA already on its way
         }
     }
 

@@ -1,0 +1,85 @@
+package caret.transport.sshd;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One channel's write lock, held while a DATA or EOF packet is on its way, with the actions that
+ * must follow any such packet: MINA's CLOSE, ours or the answer to the peer's. Such an action runs
+ * at once when no writer is in, else on the writer's thread as it leaves, so the thread that asks
+ * never waits: it may be MINA's reading thread, which a writer held by a key exchange waits for.
+ */
+final class WriteGate {
+
+    private static final Logger log = LoggerFactory.getLogger(WriteGate.class);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Action<?>> afterWriter = new ConcurrentLinkedQueue<>();
+
+    /** Waits until no other writer is in. */
+    void lock() {
+        lock.lock();
+    }
+
+    /** Enters only if no other writer is in. */
+    boolean tryLock() {
+        return lock.tryLock();
+    }
+
+    /** Leaves, then runs what was left for the writer. */
+    void unlock() {
+        lock.unlock();
+        runLeftActions();
+    }
+
+    /**
+     * Runs {@code action} with the lock: here and now when no writer is in (its exception goes to
+     * the caller), else it is left for the writer, who runs it as it leaves.
+     */
+    <E extends Exception> void runAfterWriter(Action<E> action) throws E {
+        if (lock.tryLock()) {
+            try {
+                runLeft(); // those left earlier go first
+                action.run();
+            } finally {
+                unlock();
+            }
+            return;
+        }
+        afterWriter.add(action);
+        runLeftActions(); // the writer may have left before the action was added
+    }
+
+    /**
+     * Whoever adds an action tries the lock after adding it, and whoever leaves looks for actions
+     * after leaving, so one of them runs it.
+     */
+    private void runLeftActions() {
+        while (!afterWriter.isEmpty() && lock.tryLock()) {
+            try {
+                runLeft();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void runLeft() {
+        for (Action<?> action; (action = afterWriter.poll()) != null; ) {
+            try {
+                action.run();
+            } catch (Exception e) { // the session may be closing meanwhile
+                log.debug("A channel's close, left for its writer, failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** MINA's own handling of a close. */
+    @FunctionalInterface
+    interface Action<E extends Exception> {
+        void run() throws E;
+    }
+}

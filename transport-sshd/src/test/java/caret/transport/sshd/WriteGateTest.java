@@ -49,69 +49,37 @@ class WriteGateTest {
     void whileAWriterIsInTheActionWaitsForItAndRunsOnItsThread() throws Exception {
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<Thread> ranOn = new AtomicReference<>();
-        CountDownLatch writerIn = new CountDownLatch(1);
-        CountDownLatch asked = new CountDownLatch(1);
-        Thread writer = Thread.ofPlatform().start(() -> {
-            gate.lock();
-            try {
-                writerIn.countDown();
-                await(asked);
-                order.add("data");
-            } finally {
-                gate.unlock();
-            }
-        });
-        writerIn.await();
+        Writer writer = new Writer(() -> order.add("data"));
         gate.runAfterWriter(() -> {
             order.add("close");
             ranOn.set(Thread.currentThread());
         });
         assertEquals(List.of(), order, "the asking thread returned without running it or waiting");
-        asked.countDown();
-        writer.join();
+        assertSame(writer.leave(), ranOn.get());
         assertEquals(List.of("data", "close"), order);
-        assertSame(writer, ranOn.get());
     }
 
     @Test
     void actionsLeftForTheWriterRunInTheOrderAsked() throws Exception {
         List<Integer> order = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch writerIn = new CountDownLatch(1);
-        CountDownLatch asked = new CountDownLatch(1);
-        Thread writer = Thread.ofPlatform().start(() -> {
-            gate.lock();
-            writerIn.countDown();
-            await(asked);
-            gate.unlock();
-        });
-        writerIn.await();
+        Writer writer = new Writer(() -> { });
         for (int i = 0; i < 5; i++) {
             int n = i;
             gate.runAfterWriter(() -> order.add(n));
         }
-        asked.countDown();
-        writer.join();
+        writer.leave();
         assertEquals(List.of(0, 1, 2, 3, 4), order);
     }
 
     @Test
     void aFailingLeftActionDoesNotStopTheOthersNorTheWriter() throws Exception {
         AtomicInteger ran = new AtomicInteger();
-        CountDownLatch writerIn = new CountDownLatch(1);
-        CountDownLatch asked = new CountDownLatch(1);
-        Thread writer = Thread.ofPlatform().start(() -> {
-            gate.lock();
-            writerIn.countDown();
-            await(asked);
-            gate.unlock();
-        });
-        writerIn.await();
+        Writer writer = new Writer(() -> { });
         gate.runAfterWriter(() -> {
             throw new IOException("the session closed meanwhile");
         });
         gate.runAfterWriter(ran::incrementAndGet);
-        asked.countDown();
-        writer.join();
+        writer.leave();
         assertEquals(1, ran.get());
         assertTrue(gate.tryLock(), "the gate is free again");
         gate.unlock();
@@ -142,6 +110,35 @@ class WriteGateTest {
             assertEquals(i + 1, ran.get(), "round " + i);
         }
         writer.join();
+    }
+
+    /** A writer on a thread of its own: in the gate once constructed, until told to leave. */
+    private final class Writer {
+        private final CountDownLatch in = new CountDownLatch(1);
+        private final CountDownLatch mayLeave = new CountDownLatch(1);
+        private final Thread thread;
+
+        /** @param lastWork what it does just before it leaves */
+        Writer(Runnable lastWork) {
+            thread = Thread.ofPlatform().start(() -> {
+                gate.lock();
+                try {
+                    in.countDown();
+                    await(mayLeave);
+                    lastWork.run();
+                } finally {
+                    gate.unlock();
+                }
+            });
+            await(in);
+        }
+
+        /** Lets it leave and waits until it has: it runs what was left for it on its way out. */
+        Thread leave() throws InterruptedException {
+            mayLeave.countDown();
+            thread.join();
+            return thread;
+        }
     }
 
     private static void await(CountDownLatch latch) {

@@ -16,7 +16,7 @@ import org.apache.sshd.common.util.net.SshdSocketAddress;
 final class DirectChannel extends ChannelDirectTcpip {
 
     /** Held while a write is on its way: see {@link SshdChannel#closedByPeer}. */
-    final WriteGate writing = new WriteGate();
+    final WriteGate writing = new WriteGate(this);
     private final ChannelInput input = new ChannelInput(getLocalWindow());
 
     DirectChannel(SshdSocketAddress originator, SshdSocketAddress target) {
@@ -58,7 +58,11 @@ final class DirectChannel extends ChannelDirectTcpip {
      * opened long ago: filling in that exception's stack trace was a fifth of the reading thread's
      * work on a channel's close. An opened channel has no answer to wait for, so its closer is built
      * without that step: {@code AbstractClientChannel} adds it only while {@code openFuture} is set,
-     * and reads the field again only when the closer runs, after it is restored here.
+     * and reads the field again only when the closer runs, after this thread restored it. A close on
+     * another thread at that very moment (the session's immediate close beside a graceful one) may
+     * see it unset and skip the CLOSE exchange, which that immediate close skips anyway; nothing
+     * else reads it once the channel is open but {@code getChannelState} and {@code waitFor}, which
+     * Caret does not call.
      */
     @Override
     protected Closeable getInnerCloseable() {

@@ -43,7 +43,7 @@ final class ForwardedChannel extends AbstractServerChannel {
 
     private final SshdConnection connection;
     /** Held while a write is on its way: see {@link SshdChannel#closedByPeer}. */
-    private final WriteGate writing = new WriteGate();
+    private final WriteGate writing = new WriteGate(this);
     private ChannelInput input;
     private ChannelOutputStream output;
 

@@ -16,8 +16,14 @@ final class WriteGate {
 
     private static final Logger log = LoggerFactory.getLogger(WriteGate.class);
 
+    private final Object channel;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Action<?>> afterWriter = new ConcurrentLinkedQueue<>();
+
+    /** @param channel the MINA channel whose writes this orders, for log lines */
+    WriteGate(Object channel) {
+        this.channel = channel;
+    }
 
     /** Waits until no other writer is in. */
     void lock() {
@@ -29,18 +35,20 @@ final class WriteGate {
         return lock.tryLock();
     }
 
-    /** Leaves, then runs what was left for the writer. */
+    /** Leaves; once the thread is out (it may have entered twice), runs what was left for the writer. */
     void unlock() {
         lock.unlock();
         runLeftActions();
     }
 
     /**
-     * Runs {@code action} with the lock: here and now when no writer is in (its exception goes to
-     * the caller), else it is left for the writer, who runs it as it leaves.
+     * Runs {@code action} with the lock, after whatever a writer is sending now: here and now when
+     * no writer is in (its exception then goes to the caller), else it is left for the writer, who
+     * runs it as it leaves, also when the writer is the calling thread. Should the writer leave just
+     * as the action is left, the calling thread runs it after all, and only logs its exception.
      */
     <E extends Exception> void runAfterWriter(Action<E> action) throws E {
-        if (lock.tryLock()) {
+        if (!lock.isHeldByCurrentThread() && lock.tryLock()) {
             try {
                 runLeft(); // those left earlier go first
                 action.run();
@@ -55,10 +63,11 @@ final class WriteGate {
 
     /**
      * Whoever adds an action tries the lock after adding it, and whoever leaves looks for actions
-     * after leaving, so one of them runs it.
+     * after leaving, so one of them runs it; never a thread that is still in, in the middle of its
+     * own write.
      */
     private void runLeftActions() {
-        while (!afterWriter.isEmpty() && lock.tryLock()) {
+        while (!afterWriter.isEmpty() && !lock.isHeldByCurrentThread() && lock.tryLock()) {
             try {
                 runLeft();
             } finally {
@@ -72,7 +81,7 @@ final class WriteGate {
             try {
                 action.run();
             } catch (Exception e) { // the session may be closing meanwhile
-                log.debug("A channel's close, left for its writer, failed: {}", e.toString());
+                log.debug("Closing {} once its writer left failed: {}", channel, e.toString());
             }
         }
     }

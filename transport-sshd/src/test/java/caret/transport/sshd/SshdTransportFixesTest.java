@@ -496,6 +496,42 @@ class SshdTransportFixesTest {
     }
 
     /**
+     * An opened channel's closer is built without MINA's wait for the open answer (whose failure
+     * it made an exception for at every close): the CLOSE exchange still happens, sshd frees every
+     * channel, and MINA closes each one cleanly.
+     */
+    @Test
+    void openedChannelsStillCloseWithTheServersCloseAndNoFailure() throws Exception {
+        int channels = 40;
+        try (OpenSshServer verbose = OpenSshServer.start(dir.resolve("closes"), "LogLevel DEBUG2");
+                EchoServer echo = EchoServer.start();
+                SshConnection connection = transport.connect(settings(verbose))) {
+            List<Throwable> reasons = new CopyOnWriteArrayList<>();
+            AtomicLong closed = new AtomicLong();
+            ((SshdConnection) connection).session().addChannelListener(new ChannelListener() {
+                @Override
+                public void channelClosed(Channel channel, Throwable reason) {
+                    if (reason != null) {
+                        reasons.add(reason);
+                    }
+                    closed.incrementAndGet();
+                }
+            });
+            for (int i = 0; i < channels; i++) {
+                try (SshChannel direct = connection.openChannel(echo.endpoint(), new Endpoint("127.0.0.1", 40000))) {
+                    direct.write(new byte[] {(byte) i}, 0, 1);
+                    assertEquals(1, direct.read(new byte[1], 0, 1));
+                }
+            }
+            Pattern freed = Pattern.compile("channel \\d+: free: direct-tcpip");
+            awaitCondition("sshd freed all " + channels + " channels",
+                    () -> freed.matcher(verbose.log()).results().count() == channels);
+            awaitCondition("MINA closed all " + channels + " channels", () -> closed.get() == channels);
+            assertEquals(List.of(), reasons);
+        }
+    }
+
+    /**
      * The window goes back in steps of an eighth of it (256 KiB), not MINA's 64-131 KiB: sshd's log
      * names every {@code SSH_MSG_CHANNEL_WINDOW_ADJUST} it receives (68 for the 8 MiB here with
      * MINA's rule).

@@ -1,6 +1,7 @@
 package caret.transport.sshd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WriteGateTest {
 
-    private final WriteGate gate = new WriteGate();
+    private final WriteGate gate = new WriteGate("the test's channel");
 
     @Test
     void runsAtOnceOnTheCallersThreadWhenNoWriterIsIn() {
@@ -56,6 +57,19 @@ class WriteGateTest {
         });
         assertEquals(List.of(), order, "the asking thread returned without running it or waiting");
         assertSame(writer.leave(), ranOn.get());
+        assertEquals(List.of("data", "close"), order);
+    }
+
+    @Test
+    void aWriterThatAsksRunsTheActionAsItLeavesNotInTheMiddleOfItsWrite() {
+        List<String> order = new ArrayList<>();
+        gate.lock();
+        gate.lock(); // a write within a write, as a flush inside a write
+        gate.runAfterWriter(() -> order.add("close"));
+        order.add("data");
+        gate.unlock();
+        assertEquals(List.of("data"), order, "still in: the action waits");
+        gate.unlock();
         assertEquals(List.of("data", "close"), order);
     }
 
@@ -116,27 +130,36 @@ class WriteGateTest {
     private final class Writer {
         private final CountDownLatch in = new CountDownLatch(1);
         private final CountDownLatch mayLeave = new CountDownLatch(1);
+        private final AtomicReference<Throwable> failed = new AtomicReference<>();
         private final Thread thread;
 
         /** @param lastWork what it does just before it leaves */
         Writer(Runnable lastWork) {
             thread = Thread.ofPlatform().start(() -> {
-                gate.lock();
                 try {
-                    in.countDown();
-                    await(mayLeave);
-                    lastWork.run();
-                } finally {
-                    gate.unlock();
+                    gate.lock();
+                    try {
+                        in.countDown();
+                        await(mayLeave);
+                        lastWork.run();
+                    } finally {
+                        gate.unlock();
+                    }
+                } catch (Throwable t) {
+                    failed.set(t);
                 }
             });
             await(in);
         }
 
-        /** Lets it leave and waits until it has: it runs what was left for it on its way out. */
+        /**
+         * Lets it leave and waits until it has: it runs what was left for it on its way out, and
+         * nothing of that reaches it.
+         */
         Thread leave() throws InterruptedException {
             mayLeave.countDown();
             thread.join();
+            assertNull(failed.get(), "the writer's own thread got an exception");
             return thread;
         }
     }

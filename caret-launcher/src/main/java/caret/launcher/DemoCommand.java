@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--train", hidden = true)
     boolean train;
 
-    /** The training's server: the embedded SSH server only, until standard input ends (see {@link Training}). */
+    /** The training's server: the embedded SSH server and the traffic through the training's forwards, until standard input ends (see {@link Training}). */
     @Option(names = "--serve", hidden = true)
     boolean serve;
 
@@ -68,11 +68,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         if (serve) {
             try (DemoServer demo = DemoServer.start()) {
-                out.println("serving " + demo.sshPort() + " " + demo.clientKey() + " " + demo.knownHosts());
-                out.flush();
-                while (System.in.read() >= 0) {
-                    // the training's JVM holds the other end
-                }
+                Training.serve(demo, out);
             }
             return 0;
         }

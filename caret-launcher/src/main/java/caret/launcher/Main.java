@@ -9,6 +9,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Training.initializeAsTrained();
         System.exit(run(args));
     }
 

@@ -1,8 +1,11 @@
 package caret.launcher;
 
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,23 +22,46 @@ import java.util.Optional;
  * per build. The cache keeps the classes this run loads and its method profiles, so the JIT compiles
  * a new run's hot paths sooner; so the run is what a user runs: the command line
  * {@code caret -N -L ... -D ... user@host} in this JVM, connecting to the demo's SSH server in a second
- * JVM (which therefore leaves its classes and profiles out of the cache: with the server in this JVM,
- * a client started with 95 MiB resident where it now starts with about 78). Through its forwards to
- * an echo server on 127.0.0.1: many short connections and request/response exchanges (the connection
- * path's profiles reach the JIT's top tier only after thousands), then bulk each way through the
- * local and the dynamic forward (a run that only fetched a page left the bulk paths cold: a first
- * download moved about 50 MB/s, interpreted, for its first seconds). A few seconds.
+ * JVM ({@code demo --serve}), which therefore leaves its classes and profiles out of the cache: with the
+ * server in this JVM, a client started with 95 MiB resident where it now starts with about 78.
+ *
+ * <p>The second JVM also runs the traffic: an echo server on 127.0.0.1, and through the command line's
+ * forwards many short connections and request/response exchanges, then bulk each way through the
+ * local and the dynamic forward. This JVM runs nothing but the command line, as a user's does. A
+ * method the training compiled with C2 is compiled again from its profile only once every class that
+ * compilation found initialized is initialized in the new run (JDK 25); classes only the traffic's own
+ * sockets initialized here ({@code java.net.Socket}'s implementation, and {@code IOException} from
+ * connecting before the forward was up) held the forwarding path's trained compilations back for the
+ * whole of a run. Enough short connections for the per-connection path (accept, open, close) to reach
+ * C2 here: a method called once per connection gets there after about 5,000 calls. A run that only
+ * fetched a page left the bulk paths cold: a first download moved about 50 MB/s, interpreted, for its
+ * first seconds. About 17 seconds on 2 cores.
  */
 final class Training {
 
     private static final int CHUNK = 32 * 1024;
     private static final long BULK = 32L * 1024 * 1024;
-    /** Enough for the connection path's profiles to reach the JIT's top tier (tens of thousands of calls). */
-    private static final int SHORT_CONNECTIONS = 2000;
+    private static final int SHORT_CONNECTIONS = 8000;
     private static final int EXCHANGES = 2000;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final String TRAINED = "trained";
 
     private Training() {
+    }
+
+    /**
+     * Initializes what the training's JVM had initialized before its C2 compilations and a run with the
+     * cache would not: the JDK's big-endian byte-array access ({@code jdk.internal.util.ByteArray}),
+     * which the training JVM, started without a cache, initializes to read the module descriptors that a
+     * run with the cache finds archived. Until then the trained compilations of the forwarding path
+     * (those of the accepting thread, the reactor and MINA's packet dispatch among them) wait.
+     */
+    static void initializeAsTrained() {
+        try {
+            new DataInputStream(new ByteArrayInputStream(new byte[Short.BYTES])).readShort();
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible);
+        }
     }
 
     /** Runs the training; the demo server's JVM ends with it. 0 when every transfer came back whole. */
@@ -46,30 +72,31 @@ final class Training {
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-p", System.getProperty("jdk.module.path"),
                 "-m", "caret.launcher/caret.launcher.Main", "demo", "--serve")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (ServerSocket echo = new ServerSocket(0, 64, InetAddress.getLoopbackAddress())) {
-            // "serving SSH_PORT CLIENT_KEY KNOWN_HOSTS"
+        try {
+            // "serving SSH_PORT CLIENT_KEY KNOWN_HOSTS ECHO_PORT LOCAL_PORT SOCKS_PORT"
             String[] serving = Optional.ofNullable(server.inputReader().readLine()).orElse("").split(" ");
-            if (serving.length != 4 || !serving[0].equals("serving")) {
+            if (serving.length != 7 || !serving[0].equals("serving")) {
                 throw new IOException("training: the demo server did not start: " + String.join(" ", serving));
             }
-            Thread.ofVirtual().name("caret-train-echo").start(() -> serve(echo));
-            int local = freePort();
-            int socks = freePort();
             Thread client = Thread.ofPlatform().daemon().name("caret-train-client").start(() -> Main.run(
-                    "-N", "-F", "none", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "CaretReconnect=no",
+                    "-N", "-F", "none", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "CaretReconnect=no", "-o", "ServerAliveInterval=0",
                     "-o", "UserKnownHostsFile=" + serving[3], "-i", serving[2], "-p", serving[1],
                     "-S", control.toString(),
-                    "-L", local + ":127.0.0.1:" + echo.getLocalPort(), "-D", Integer.toString(socks),
+                    "-L", serving[5] + ":127.0.0.1:" + serving[4], "-D", serving[6],
                     System.getProperty("user.name") + "@127.0.0.1"));
-            InetSocketAddress forward = new InetSocketAddress("127.0.0.1", local);
-            awaitEcho(forward, client);
-            for (int i = 0; i < SHORT_CONNECTIONS; i++) {
-                bulk(Proxy.NO_PROXY, forward, 1);
+            // a command line that ends (it could not connect or bind) ends the wait for the server's answer
+            Thread.ofVirtual().start(() -> {
+                try {
+                    client.join();
+                } catch (InterruptedException ignored) {
+                    // training over
+                }
+                server.destroy();
+            });
+            String result = server.inputReader().readLine();
+            if (!TRAINED.equals(result)) {
+                throw new IOException("training: " + (result == null ? "the command line or the demo server ended" : result));
             }
-            exchanges(forward);
-            bulk(Proxy.NO_PROXY, forward, BULK);
-            Proxy proxy = new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", socks));
-            bulk(proxy, new InetSocketAddress("127.0.0.1", echo.getLocalPort()), BULK / 2);
             return 0; // the server's end ends the client (no reconnect); a control request would add Jackson to the cache
         } finally {
             server.destroy();
@@ -79,6 +106,43 @@ final class Training {
         }
     }
 
+    /**
+     * {@code demo --serve}: the training's second JVM. Prints the {@code serving} line, waits until the
+     * training JVM's command line forwards to its echo server, runs the traffic through the forwards,
+     * prints {@code trained} (or what failed), and serves until standard input ends.
+     */
+    static void serve(DemoServer demo, PrintStream out) throws IOException {
+        try (ServerSocket echo = new ServerSocket(0, 64, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().name("caret-train-echo").start(() -> echo(echo));
+            int local = freePort();
+            int socks = freePort();
+            out.println("serving " + demo.sshPort() + " " + demo.clientKey() + " " + demo.knownHosts() + " "
+                    + echo.getLocalPort() + " " + local + " " + socks);
+            out.flush();
+            try {
+                traffic(new InetSocketAddress("127.0.0.1", local), new InetSocketAddress("127.0.0.1", socks),
+                        new InetSocketAddress("127.0.0.1", echo.getLocalPort()));
+                out.println(TRAINED);
+            } catch (IOException e) {
+                out.println(e.getMessage());
+            }
+            out.flush();
+            while (System.in.read() >= 0) {
+                // the training's JVM holds the other end
+            }
+        }
+    }
+
+    private static void traffic(InetSocketAddress forward, InetSocketAddress socks, InetSocketAddress echo) throws IOException {
+        awaitEcho(forward);
+        for (int i = 0; i < SHORT_CONNECTIONS; i++) {
+            bulk(Proxy.NO_PROXY, forward, 1);
+        }
+        exchanges(forward);
+        bulk(Proxy.NO_PROXY, forward, BULK);
+        bulk(new Proxy(Proxy.Type.SOCKS, socks), echo, BULK / 2);
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();
@@ -86,17 +150,22 @@ final class Training {
     }
 
     /** Waits until a byte comes back through the forward: the command line has connected and bound it. */
-    private static void awaitEcho(InetSocketAddress forward, Thread client) throws IOException, InterruptedException {
+    private static void awaitEcho(InetSocketAddress forward) throws IOException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (true) {
             try {
                 bulk(Proxy.NO_PROXY, forward, 1);
                 return;
             } catch (IOException notYet) {
-                if (!client.isAlive() || System.nanoTime() > deadline) {
+                if (System.nanoTime() > deadline) {
                     throw new IOException("training: the forward did not come up: " + notYet.getMessage(), notYet);
                 }
-                Thread.sleep(20);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("training interrupted", e);
+                }
             }
         }
     }
@@ -150,7 +219,7 @@ final class Training {
         }
     }
 
-    private static void serve(ServerSocket server) {
+    private static void echo(ServerSocket server) {
         try {
             while (true) {
                 Socket socket = server.accept();

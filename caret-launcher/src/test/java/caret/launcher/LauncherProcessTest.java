@@ -378,6 +378,13 @@ class LauncherProcessTest {
     }
 
     @Test
+    void theStartUpCachesTrainingCarriesItsTrafficThroughTheCommandLinesForwardsToTheEnd() throws Exception {
+        // ./caret records its AOT cache from this run; one that fails leaves an empty cache and every start slow
+        LauncherProcess.Result result = LauncherProcess.run("demo", "--train");
+        assertEquals(0, result.exit(), result.stdout() + result.stderr());
+    }
+
+    @Test
     void theTransportIsChosenOnTheCommandLineOrWithAnOption() throws Exception {
         for (List<String> choice : List.of(List.of("--transport", "jsch"), List.of("-o", "CaretTransport=jsch"))) {
             Path stderr = dir.resolve("jsch.err");

@@ -78,6 +78,8 @@ final class Training {
             if (serving.length != 7 || !serving[0].equals("serving")) {
                 throw new IOException("training: the demo server did not start: " + String.join(" ", serving));
             }
+            // No keepalive: it would initialize MINA's global request classes here, and the packet encoder's trained
+            // compilation would then wait in every run for its first keepalive, 10 s after connecting.
             Thread client = Thread.ofPlatform().daemon().name("caret-train-client").start(() -> Main.run(
                     "-N", "-F", "none", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "CaretReconnect=no", "-o", "ServerAliveInterval=0",
                     "-o", "UserKnownHostsFile=" + serving[3], "-i", serving[2], "-p", serving[1],

@@ -72,6 +72,19 @@
  * {@code survivesChannelsTheServerClosesWhileTheirWritersRun}, which lost the connection in every
  * run without the hook, and again with chacha20-poly1305 in {@code JschChaCha20Test}.
  *
+ * <h2>Key renewal ("Bad packet length … Connection corrupted")</h2>
+ * On the server's NEWKEYS, JSch's session thread sends its own NEWKEYS under the session's write
+ * lock, releases it, and only then installs the new outgoing cipher ({@code updateKeys}). A writer
+ * that passed JSch's "no key exchange in progress" check before the exchange began, and waited for
+ * the lock since, can take it in that gap and encrypt DATA with the old keys; sshd then drops the
+ * connection. Seen once in a benchmark run (chacha20-poly1305, which OpenSSH renews every GiB, 64
+ * streams). With 64 streams for 25 s against {@code RekeyLimit 1M} and four busy loops on two
+ * cores it happened in 10 runs out of 13. Our ciphers hand such a packet to the new keys
+ * ({@code KeyRenewal}): in 9 runs since, none was corrupted, and the debug log showed about one
+ * packet per run handed over, after some 40 µs. With AES-CTR (JSch's own classes, offered last)
+ * the race is still there. Tested step by step in {@code KeyRenewalTest}, and under load by
+ * {@code carriesParallelStreamsIntactAcrossKeyRenewals} (which does not catch the race reliably).
+ *
  * <h2>Flow control, window and packet size</h2>
  * JSch gives the peer more window as soon as a data packet is handed to {@code io.out}, so
  * {@code Inbound} bounds unread input itself (1 MiB per channel, memory per packet): when full it

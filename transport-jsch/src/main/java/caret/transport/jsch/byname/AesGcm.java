@@ -9,8 +9,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * {@code aes*-gcm@openssh.com} (RFC 5647 as OpenSSH uses it) for JSch, the same construction as
  * JSch's own {@code com.jcraft.jsch.jce.AESGCM} (the JDK's AES/GCM, 12-byte nonce whose last 8
- * bytes count packets), plus one thing: every decrypted packet is shown to
- * {@link PacketTap.seen}, so that the server's description of a refused channel is not lost.
+ * bytes count packets), plus two things: every decrypted packet is shown to
+ * {@link PacketTap#seen}, so that the server's description of a refused channel is not lost; and
+ * a packet JSch encrypts with the old keys after a key renewal's NEWKEYS is encrypted with the new
+ * ones ({@link KeyRenewal}).
  * JSch instantiates it by class name, which is why this package is exported to
  * {@code com.jcraft.jsch} and nowhere else.
  */
@@ -26,6 +28,7 @@ abstract class AesGcm implements com.jcraft.jsch.Cipher {
     private int mode;
     private ByteBuffer nonce;
     private long initialCounter;
+    private final KeyRenewal<AesGcm> renewal = new KeyRenewal<>(this);
 
     AesGcm(int keySize) {
         this.keySize = keySize;
@@ -58,6 +61,7 @@ abstract class AesGcm implements com.jcraft.jsch.Cipher {
         this.key = new SecretKeySpec(k, "AES");
         this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(this.mode, this.key, new GCMParameterSpec(TAG * 8, n));
+        renewal.initialized(this.mode == Cipher.ENCRYPT_MODE);
     }
 
     @Override
@@ -65,13 +69,22 @@ abstract class AesGcm implements com.jcraft.jsch.Cipher {
         cipher.update(in, inOff, len, out, outOff);
     }
 
+    /** A packet's first call; on a cipher retired by a key renewal, the packet goes to its successor ({@link KeyRenewal}). */
     @Override
     public void updateAAD(byte[] in, int off, int len) throws Exception {
+        AesGcm current = renewal.current();
+        if (current != this) {
+            current.updateAAD(in, off, len);
+            return;
+        }
         cipher.updateAAD(in, off, len);
     }
 
     @Override
     public void doFinal(byte[] in, int inOff, int len, byte[] out, int outOff) throws Exception {
+        if (mode == Cipher.ENCRYPT_MODE) {
+            renewal.encrypting(in[inOff + 1]); // JSch passes the packet from its padding length on; the type follows
+        }
         int produced = cipher.doFinal(in, inOff, len, out, outOff);
         long next = nonce.getLong(4) + 1;
         if (next == initialCounter) {

@@ -18,6 +18,8 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * Poly1305 stays Bouncy Castle's), and every decrypted packet is shown to {@link PacketTap#seen}, as
  * {@link AesGcm} does: without it, the server's CLOSE of a channel reached JSch before that
  * channel's writer had finished, and sshd dropped the whole connection under parallel streams.
+ * Like {@link AesGcm}, it also keeps a packet JSch encrypts with the old keys after a key
+ * renewal's NEWKEYS off the wire ({@link KeyRenewal}).
  *
  * <p>The construction (OpenSSH's {@code PROTOCOL.chacha20poly1305}): the 64-byte key is K_2 (first
  * half: the payload, whose ChaCha20 block 0 is the Poly1305 key, the payload starting at block 1)
@@ -47,6 +49,7 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
     private int mode;
     private SecretKeySpec headerKey;
     private SecretKeySpec payloadKey;
+    private final KeyRenewal<ChaCha20Poly1305> renewal = new KeyRenewal<>(this);
 
     /** Instantiated by JSch, by class name. */
     public ChaCha20Poly1305() throws GeneralSecurityException {
@@ -79,11 +82,20 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
         this.mode = mode == ENCRYPT_MODE ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
         payloadKey = new SecretKeySpec(key, 0, 32, "ChaCha20");
         headerKey = new SecretKeySpec(key, 32, 32, "ChaCha20");
+        renewal.initialized(this.mode == Cipher.ENCRYPT_MODE);
     }
 
-    /** Starts packet {@code sequence}: both ciphers at its nonce, and the packet's Poly1305 key. */
+    /**
+     * Starts packet {@code sequence}: both ciphers at its nonce, and the packet's Poly1305 key. On
+     * a cipher retired by a key renewal, the packet goes to its successor ({@link KeyRenewal}).
+     */
     @Override
     public void update(int sequence) throws GeneralSecurityException {
+        ChaCha20Poly1305 current = renewal.current();
+        if (current != this) {
+            current.update(sequence);
+            return;
+        }
         nonce[8] = (byte) (sequence >>> 24);
         nonce[9] = (byte) (sequence >>> 16);
         nonce[10] = (byte) (sequence >>> 8);
@@ -126,6 +138,7 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
             payload.update(in, inOff + LENGTH, body, out, outOff + LENGTH);
             PacketTap.seen(out, outOff + LENGTH, outOff + len);
         } else {
+            renewal.encrypting(in[inOff + LENGTH + 1]); // after the length, the padding length, then the type
             payload.update(in, inOff + LENGTH, body, out, outOff + LENGTH);
             if (out != in || outOff != inOff) {
                 System.arraycopy(in, inOff, out, outOff, LENGTH); // the length, encrypted by update

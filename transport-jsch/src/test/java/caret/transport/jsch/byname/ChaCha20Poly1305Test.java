@@ -87,6 +87,7 @@ class ChaCha20Poly1305Test {
         p[2] = (byte) (length >>> 8);
         p[3] = (byte) length;
         p[4] = 4; // padding length
+        p[5] = 94; // CHANNEL_DATA (a NEWKEYS would retire the cipher: KeyRenewal)
         return p;
     }
 

@@ -12,7 +12,8 @@ import org.apache.sshd.common.cipher.Cipher;
 
 /**
  * OpenSSH's {@code chacha20-poly1305@openssh.com} (its {@code PROTOCOL.chacha20poly1305}) on the
- * JDK's {@code ChaCha20} cipher, which HotSpot runs with vector intrinsics, and {@link Poly1305}.
+ * JDK's {@code ChaCha20} cipher, which HotSpot runs with vector intrinsics, and {@link Poly1305}
+ * (the JDK's too, where this module may reach it: {@link JdkPoly1305}).
  * MINA's own implementation of the same cipher computes ChaCha20 in plain Java, several times
  * slower.
  *
@@ -57,7 +58,7 @@ final class ChaCha20Poly1305 implements Cipher {
 
     private final javax.crypto.Cipher payload;
     private final javax.crypto.Cipher header;
-    private final Poly1305 poly = new Poly1305();
+    private final Poly1305 poly = Poly1305.create();
     private final byte[] nonce = new byte[12];
     private final byte[] block0 = new byte[64];
     private Mode mode;

@@ -2,12 +2,16 @@ package caret.transport.sshd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import javax.crypto.AEADBadTagException;
 
@@ -15,9 +19,12 @@ import org.apache.sshd.common.cipher.ChaCha20Cipher;
 import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.mac.Poly1305Mac;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fast {@code chacha20-poly1305@openssh.com} against known answers: RFC 8439's Poly1305 vector,
+ * The fast {@code chacha20-poly1305@openssh.com} against known answers: RFC 8439's Poly1305 vector
+ * (both Poly1305s: ours and the JDK's),
  * and MINA's own (pure Java, slow, long interoperable) implementation on random keys, sequence
  * numbers and packets. {@link CiphersWithOpenSshTest} checks it against a real OpenSSH sshd.
  */
@@ -25,11 +32,37 @@ class ChaCha20Poly1305Test {
 
     private static final HexFormat HEX = HexFormat.of();
 
+    /** Both Poly1305s; the JDK's is there because surefire runs with the same --add-opens as ./caret. */
+    static Stream<Supplier<Poly1305>> poly1305s() {
+        return Stream.of(named("ours", JavaPoly1305::new), named("the JDK's", JdkPoly1305::new));
+    }
+
+    private static Supplier<Poly1305> named(String name, Supplier<Poly1305> supplier) {
+        return new Supplier<>() {
+            @Override
+            public Poly1305 get() {
+                return supplier.get();
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+
     @Test
-    void poly1305GivesTheTagOfRfc8439() {
+    void theJdksPoly1305IsReachedAndChosen() {
+        assertTrue(JdkPoly1305.isAvailable(), "run with --add-opens java.base/com.sun.crypto.provider=caret.transport.sshd");
+        assertInstanceOf(JdkPoly1305.class, Poly1305.create());
+    }
+
+    @ParameterizedTest
+    @MethodSource("poly1305s")
+    void poly1305GivesTheTagOfRfc8439(Supplier<Poly1305> implementation) {
         byte[] key = HEX.parseHex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b");
         byte[] message = "Cryptographic Forum Research Group".getBytes(StandardCharsets.US_ASCII);
-        Poly1305 poly = new Poly1305();
+        Poly1305 poly = implementation.get();
         poly.init(key, 0);
         poly.update(message, 0, message.length);
         byte[] tag = new byte[16];
@@ -37,13 +70,18 @@ class ChaCha20Poly1305Test {
         assertEquals("a8061dc1305136c6c22b8baf0c0127a9", HEX.formatHex(tag));
     }
 
-    @Test
-    void poly1305AgreesWithMinasOnRandomInputInRandomPieces() throws Exception {
+    @ParameterizedTest
+    @MethodSource("poly1305s")
+    void poly1305AgreesWithMinasOnRandomInputInRandomPieces(Supplier<Poly1305> implementation) throws Exception {
         Random random = new Random(1305);
+        Poly1305 ours = implementation.get(); // one instance for all: each init starts a new tag
         for (int i = 0; i < 5000; i++) {
             byte[] key = bytes(random, 32);
             if (i % 3 == 0) {
                 Arrays.fill(key, 0, 16, (byte) 0xFF); // the largest r the clamp allows
+            }
+            if (i % 7 == 0) {
+                Arrays.fill(key, 16, 32, (byte) 0); // s = 0: the JDK's weak-key check must be off
             }
             byte[] message = bytes(random, random.nextInt(300));
             if (i % 5 == 0) {
@@ -52,7 +90,6 @@ class ChaCha20Poly1305Test {
             Poly1305Mac mina = new Poly1305Mac();
             mina.init(key);
             mina.update(message, 0, message.length);
-            Poly1305 ours = new Poly1305();
             ours.init(key, 0);
             int split = message.length == 0 ? 0 : random.nextInt(message.length);
             ours.update(message, 0, split);

@@ -30,7 +30,8 @@
  * {@code chacha20-poly1305@openssh.com} are configured to our own ciphers
  * ({@code caret.transport.jsch.byname}, exported to {@code com.jcraft.jsch} only): the same
  * constructions as JSch's (AES/GCM from the JCE; ChaCha20 from the JCE, which HotSpot runs with
- * intrinsics, where JSch's is Bouncy Castle's plain Java, and Bouncy Castle's Poly1305), which also
+ * intrinsics, where JSch's is Bouncy Castle's plain Java, and the JDK's Poly1305 where the JVM opens
+ * {@code com.sun.crypto.provider} to this module, as {@code ./caret} does, else Bouncy Castle's), which also
  * show each decrypted payload to {@code PacketTap} (one byte compared per packet). It keeps the text
  * for channel ids an open waits on (JSch channel ids are unique per JVM). AES-GCM is offered first;
  * if a server negotiates AES-CTR the text is empty and the reason is classified from the code alone.

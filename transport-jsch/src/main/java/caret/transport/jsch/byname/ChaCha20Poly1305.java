@@ -8,14 +8,13 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.bouncycastle.crypto.macs.Poly1305;
-import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * OpenSSH's {@code chacha20-poly1305@openssh.com} for JSch, in place of JSch's own
  * {@code com.jcraft.jsch.bc.ChaCha20Poly1305}, for two reasons: ChaCha20 is the JDK's, which
  * HotSpot runs with vector intrinsics (JSch's is Bouncy Castle's plain Java, several times slower;
- * Poly1305 stays Bouncy Castle's), and every decrypted packet is shown to {@link PacketTap#seen}, as
+ * Poly1305 is the JDK's too where this module may reach it, else Bouncy Castle's:
+ * {@link Poly1305Tags}), and every decrypted packet is shown to {@link PacketTap#seen}, as
  * {@link AesGcm} does: without it, the server's CLOSE of a channel reached JSch before that
  * channel's writer had finished, and sshd dropped the whole connection under parallel streams.
  * Like {@link AesGcm}, it also keeps a packet JSch encrypts with the old keys after a key
@@ -42,7 +41,7 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
 
     private final Cipher header;
     private final Cipher payload;
-    private final Poly1305 poly = new Poly1305();
+    private final Poly1305Tags poly = new Poly1305Tags();
     private final byte[] nonce = new byte[12];
     private final byte[] block0 = new byte[64];
     private final byte[] tag = new byte[TAG];
@@ -103,7 +102,7 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
         header.init(mode, headerKey, new ChaCha20ParameterSpec(nonce, 0));
         payload.init(mode, payloadKey, new ChaCha20ParameterSpec(nonce, 0));
         payload.update(ZEROS, 0, 64, block0, 0); // block 0: the Poly1305 key; the payload starts at block 1
-        poly.init(new KeyParameter(block0, 0, 32));
+        poly.init(block0, 0);
         Arrays.fill(block0, (byte) 0);
     }
 

@@ -2,6 +2,7 @@ package caret.transport.jsch.byname;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.jcraft.jsch.Cipher;
 
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Our chacha20-poly1305 against the construction computed independently with Bouncy Castle's
  * ChaCha engine (what JSch's own class does), packet by packet as JSch calls it; and decryption
- * refuses a packet with any byte changed. The contract against a real sshd is JschChaCha20Test.
+ * refuses a packet with any byte changed. The tags are the JDK's Poly1305's (surefire runs with the
+ * same --add-opens as ./caret); they are checked against Bouncy Castle's too. The contract against
+ * a real sshd is JschChaCha20Test.
  */
 class ChaCha20Poly1305Test {
 
@@ -75,6 +78,34 @@ class ChaCha20Poly1305Test {
             decrypt.update(changed, 0, 4, new byte[4], 0);
             assertThrows(AEADBadTagException.class, () -> decrypt.doFinal(changed, 0, size, changed, 0),
                     "byte " + at + " changed");
+        }
+    }
+
+    @Test
+    void theTagsAreTheJdksPoly1305sAndBouncyCastlesToo() {
+        assertTrue(new Poly1305Tags().isJdks(), "run with --add-opens java.base/com.sun.crypto.provider=caret.transport.jsch");
+        Poly1305Tags tags = new Poly1305Tags(); // one instance for all: each init starts a new tag
+        for (int i = 0; i < 3000; i++) {
+            byte[] polyKey = bytes(32);
+            if (i % 3 == 0) {
+                Arrays.fill(polyKey, 0, 16, (byte) 0xFF); // the largest r the clamp allows
+            }
+            if (i % 7 == 0) {
+                Arrays.fill(polyKey, 16, 32, (byte) 0); // s = 0: the JDK's weak-key check must be off
+            }
+            byte[] message = bytes(random.nextInt(300));
+            Poly1305 reference = new Poly1305();
+            reference.init(new KeyParameter(polyKey));
+            reference.update(message, 0, message.length);
+            byte[] expected = new byte[TAG];
+            reference.doFinal(expected, 0);
+            tags.init(polyKey, 0);
+            int split = message.length == 0 ? 0 : random.nextInt(message.length);
+            tags.update(message, 0, split);
+            tags.update(message, split, message.length - split);
+            byte[] tag = new byte[TAG];
+            tags.doFinal(tag, 0);
+            assertArrayEquals(expected, tag, "message " + i + " of " + message.length + " bytes");
         }
     }
 

@@ -52,10 +52,7 @@ class KeyRenewalTest {
         });
 
         byte[] data = packet(CHANNEL_DATA, 1000);
-        CompletableFuture<byte[]> late = new CompletableFuture<>();
-        Thread writer = writer(() -> late.complete(scheme.encode(field, 4, data)), late);
-        awaitParkedOrDone(writer, late);
-        assertFalse(late.isDone(), "the writer waits for the new keys");
+        CompletableFuture<byte[]> late = waitingWriter(() -> scheme.encode(field, 4, data));
 
         onSession(() -> {
             Cipher renewed = scheme.create();
@@ -87,10 +84,7 @@ class KeyRenewalTest {
         });
 
         byte[] data = packet(CHANNEL_DATA, 4000);
-        CompletableFuture<byte[]> late = new CompletableFuture<>();
-        Thread writer = writer(() -> late.complete(scheme.encode(field, 4, data)), late);
-        awaitParkedOrDone(writer, late);
-        assertFalse(late.isDone(), "the writer waits for the new cipher's keys");
+        CompletableFuture<byte[]> late = waitingWriter(() -> scheme.encode(field, 4, data));
 
         onSession(() -> {
             renewed.init(Cipher.ENCRYPT_MODE, newKeys.key(), newKeys.iv());
@@ -117,23 +111,27 @@ class KeyRenewalTest {
         return session.submit(step).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
-    private static Thread writer(ThrowingRunnable body, CompletableFuture<?> result) {
-        return Thread.ofPlatform().name("writer").start(() -> {
+    /**
+     * Starts {@code encode} on a writer thread and returns once the writer waits in it (in a wait
+     * with a timeout); fails if it finishes instead: it must wait for the new keys.
+     */
+    private static CompletableFuture<byte[]> waitingWriter(java.util.concurrent.Callable<byte[]> encode)
+            throws InterruptedException {
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        Thread writer = Thread.ofPlatform().name("writer").start(() -> {
             try {
-                body.run();
+                result.complete(encode.call());
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
         });
-    }
-
-    /** Waits until the writer is parked (in a wait with a timeout) or has finished. */
-    private static void awaitParkedOrDone(Thread writer, CompletableFuture<?> result) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
         while (!result.isDone() && writer.getState() != Thread.State.TIMED_WAITING) {
             assertTrue(System.nanoTime() < deadline, "the writer neither waits nor finishes");
             Thread.onSpinWait();
         }
+        assertFalse(result.isDone(), "the writer waits for the new keys");
+        return result;
     }
 
     private Keys keys(Scheme scheme) {
@@ -168,11 +166,6 @@ class KeyRenewalTest {
     }
 
     private record Keys(byte[] key, byte[] iv) {
-    }
-
-    @FunctionalInterface
-    private interface ThrowingRunnable {
-        void run() throws Exception;
     }
 
     /** Each cipher driven as JSch's {@code Session.encode} and {@code read} drive it. */

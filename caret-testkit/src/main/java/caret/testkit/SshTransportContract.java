@@ -930,7 +930,7 @@ public abstract class SshTransportContract {
     public void carriesParallelStreamsIntactAcrossKeyRenewals() throws Exception {
         List<String> config = new ArrayList<>(List.of(sshdConfig()));
         config.addAll(List.of("RekeyLimit 1M", "LogLevel DEBUG1"));
-        try (OpenSshServer renewing = OpenSshServer.start(dir.resolve("sshd"), config.toArray(String[]::new));
+        try (OpenSshServer renewing = OpenSshServer.start(dir.resolve("sshd-rekey"), config.toArray(String[]::new));
                 SshConnection connection = transport().connect(settings(renewing))) {
             List<CompletableFuture<Void>> all = new ArrayList<>();
             for (int i = 0; i < 16; i++) {

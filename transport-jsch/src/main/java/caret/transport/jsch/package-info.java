@@ -81,8 +81,8 @@
  * connection. Seen once in a benchmark run (chacha20-poly1305, which OpenSSH renews every GiB, 64
  * streams). With 64 streams for 25 s against {@code RekeyLimit 1M} and four busy loops on two
  * cores it happened in 10 runs out of 13. Our ciphers hand such a packet to the new keys
- * ({@code KeyRenewal}): in 9 runs since, none was corrupted, and the debug log showed about one
- * packet per run handed over, after some 40 µs. With AES-CTR (JSch's own classes, offered last)
+ * ({@code KeyRenewal}): in 13 runs since, none was corrupted, and the debug log showed one to
+ * three packets per run handed over, after some 40 µs. With AES-CTR (JSch's own classes, offered last)
  * the race is still there. Tested step by step in {@code KeyRenewalTest}, and under load by
  * {@code carriesParallelStreamsIntactAcrossKeyRenewals} (which does not catch the race reliably).
  *

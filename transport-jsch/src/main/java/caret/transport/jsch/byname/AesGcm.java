@@ -64,12 +64,18 @@ abstract class AesGcm implements com.jcraft.jsch.Cipher {
         renewal.initialized(this.mode == Cipher.ENCRYPT_MODE);
     }
 
+    // Each call on a cipher a key renewal retired goes to its successor (KeyRenewal).
+
     @Override
     public void update(byte[] in, int inOff, int len, byte[] out, int outOff) throws Exception {
+        AesGcm current = renewal.current();
+        if (current != this) {
+            current.update(in, inOff, len, out, outOff);
+            return;
+        }
         cipher.update(in, inOff, len, out, outOff);
     }
 
-    /** A packet's first call; on a cipher retired by a key renewal, the packet goes to its successor ({@link KeyRenewal}). */
     @Override
     public void updateAAD(byte[] in, int off, int len) throws Exception {
         AesGcm current = renewal.current();
@@ -82,8 +88,13 @@ abstract class AesGcm implements com.jcraft.jsch.Cipher {
 
     @Override
     public void doFinal(byte[] in, int inOff, int len, byte[] out, int outOff) throws Exception {
-        if (mode == Cipher.ENCRYPT_MODE) {
-            renewal.encrypting(in[inOff + 1]); // JSch passes the packet from its padding length on; the type follows
+        AesGcm current = renewal.current();
+        if (current != this) {
+            current.doFinal(in, inOff, len, out, outOff);
+            return;
+        }
+        if (mode == Cipher.ENCRYPT_MODE) { // JSch passes the packet from its padding length on: the type follows
+            renewal.encrypting(in[inOff + 1], len - 1 - (in[inOff] & 0xFF));
         }
         int produced = cipher.doFinal(in, inOff, len, out, outOff);
         long next = nonce.getLong(4) + 1;

@@ -85,8 +85,9 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
     }
 
     /**
-     * Starts packet {@code sequence}: both ciphers at its nonce, and the packet's Poly1305 key. On
-     * a cipher retired by a key renewal, the packet goes to its successor ({@link KeyRenewal}).
+     * Starts packet {@code sequence}: both ciphers at its nonce, and the packet's Poly1305 key. Here
+     * and in the other calls, a cipher retired by a key renewal passes the call to its successor
+     * ({@link KeyRenewal}).
      */
     @Override
     public void update(int sequence) throws GeneralSecurityException {
@@ -109,6 +110,11 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
     /** En- or decrypts the 4-byte packet length. */
     @Override
     public void update(byte[] in, int inOff, int len, byte[] out, int outOff) throws GeneralSecurityException {
+        ChaCha20Poly1305 current = renewal.current();
+        if (current != this) {
+            current.update(in, inOff, len, out, outOff);
+            return;
+        }
         if (len != LENGTH) {
             throw new IllegalArgumentException("chacha20-poly1305 encrypts the 4-byte packet length alone, got " + len);
         }
@@ -123,6 +129,11 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
      */
     @Override
     public void doFinal(byte[] in, int inOff, int len, byte[] out, int outOff) throws GeneralSecurityException {
+        ChaCha20Poly1305 current = renewal.current();
+        if (current != this) {
+            current.doFinal(in, inOff, len, out, outOff);
+            return;
+        }
         if (inOff < 0 || len < LENGTH) {
             throw new IllegalArgumentException("chacha20-poly1305 takes a whole packet here, got offset " + inOff
                     + ", length " + len);
@@ -137,7 +148,8 @@ public final class ChaCha20Poly1305 implements com.jcraft.jsch.Cipher {
             payload.update(in, inOff + LENGTH, body, out, outOff + LENGTH);
             PacketTap.seen(out, outOff + LENGTH, outOff + len);
         } else {
-            renewal.encrypting(in[inOff + LENGTH + 1]); // after the length, the padding length, then the type
+            // after the length, the padding length, then the type
+            renewal.encrypting(in[inOff + LENGTH + 1], body - 1 - (in[inOff + LENGTH] & 0xFF));
             payload.update(in, inOff + LENGTH, body, out, outOff + LENGTH);
             if (out != in || outOff != inOff) {
                 System.arraycopy(in, inOff, out, outOff, LENGTH); // the length, encrypted by update

@@ -20,19 +20,23 @@ import org.slf4j.LoggerFactory;
  * waits long). It encrypts its DATA with the old keys, the server reads garbage after NEWKEYS and
  * drops the connection ("Bad packet length … Connection corrupted").
  *
- * <p>JSch's encoder reads the cipher field anew before each call on it. So redirecting a packet's
- * first call is enough:
+ * <p>So:
  * <ul>
- *   <li>the cipher that encrypted NEWKEYS is retired;
+ *   <li>the cipher that encrypted NEWKEYS (a packet of that type and nothing else: JSch compresses
+ *       nothing here, or the type would not be readable) is retired;
  *   <li>its successor is the next cipher initialized for encryption on the thread that sent
  *       NEWKEYS (JSch's {@code updateKeys} runs right after, on that thread);
- *   <li>a later packet's first call on the retired cipher waits until the successor is initialized
- *       and goes to it; the packet's other calls then find the successor in the field;
- *   <li>a first call on a cipher not yet initialized (read from the field between its assignment
- *       and its {@code init}) waits for the initialization.
+ *   <li>every call on the retired cipher waits until the successor is initialized and goes to it.
+ *       JSch's encoder reads the cipher field anew before each call, so with JSch 2.28's order
+ *       (the field first, then {@code init}) only a late packet's first call arrives here; the
+ *       rest find the successor in the field. With the other order they would all arrive here;
+ *   <li>a call on a cipher not yet initialized (read from the field between its assignment and its
+ *       {@code init}) waits for the initialization;
+ *   <li>if the successor is of another class, or nothing is initialized within 30 s, the late
+ *       packet fails instead of going out with the old keys.
  * </ul>
  *
- * @param <C> the cipher class; a successor of another class is not linked
+ * @param <C> the cipher class
  */
 final class KeyRenewal<C> {
 
@@ -45,6 +49,7 @@ final class KeyRenewal<C> {
     private final CountDownLatch initialized = new CountDownLatch(1);
     private final CountDownLatch succeeded = new CountDownLatch(1);
     private volatile boolean retired;
+    /** Set before {@link #succeeded} opens; null then if the successor is of another class. */
     private volatile KeyRenewal<C> successor;
 
     KeyRenewal(C cipher) {
@@ -59,27 +64,30 @@ final class KeyRenewal<C> {
             retiredOnThisThread.remove();
         }
         initialized.countDown();
-        if (predecessor != null && predecessor.cipher.getClass() == cipher.getClass()) {
-            KeyRenewal<C> same = (KeyRenewal<C>) predecessor;
-            same.successor = this;
-            same.succeeded.countDown();
+        if (predecessor != null) {
+            if (predecessor.cipher.getClass() == cipher.getClass()) {
+                ((KeyRenewal<C>) predecessor).successor = this;
+            }
+            predecessor.succeeded.countDown();
         }
     }
 
-    /** Call with the message type of each packet the cipher encrypts, before encrypting it. */
-    void encrypting(byte messageType) {
-        if (messageType == SSH_MSG_NEWKEYS) {
+    /**
+     * Call with each packet the cipher encrypts, before encrypting it: its message type and the
+     * length of its payload (the type included).
+     */
+    void encrypting(byte messageType, int payloadLength) {
+        if (messageType == SSH_MSG_NEWKEYS && payloadLength == 1) {
             retired = true;
             retiredOnThisThread.set(this);
         }
     }
 
     /**
-     * The cipher for the packet whose first call arrives now: this one, or, once it is retired,
-     * the one that took over.
+     * The cipher for a call arriving now: this one, or, once it is retired, the one that took over.
      *
-     * @throws GeneralSecurityException if the keys are not in place after 30 s, or the wait is
-     *     interrupted; the packet is then not sent at all
+     * @throws GeneralSecurityException if the keys are not in place after 30 s, the renewed cipher
+     *     is of another class, or the wait is interrupted; the packet is then not sent at all
      */
     C current() throws GeneralSecurityException {
         await(initialized, "its keys were set");
@@ -88,9 +96,15 @@ final class KeyRenewal<C> {
         }
         long start = System.nanoTime();
         await(succeeded, "the renewed keys replaced the ones that sent NEWKEYS");
-        log.debug("A packet begun with the old keys after NEWKEYS goes out with the new ones (waited {} us)",
+        KeyRenewal<C> next = successor;
+        if (next == null) {
+            throw new GeneralSecurityException("JSch sent a packet after NEWKEYS with the old keys, and the renewed "
+                    + "cipher is another kind that cannot take it; the packet is dropped rather than sent with the "
+                    + "wrong keys");
+        }
+        log.debug("A call begun with the old keys after NEWKEYS goes to the new ones (waited {} us)",
                 (System.nanoTime() - start) / 1000);
-        return successor.current();
+        return next.current();
     }
 
     private static void await(CountDownLatch latch, String what) throws GeneralSecurityException {

@@ -2,19 +2,24 @@ package caret.transport.jsch.byname;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.jcraft.jsch.Cipher;
 
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,8 +27,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The interleaving of JSch's key renewal that corrupted a connection (see {@link KeyRenewal}),
  * replayed step by step on our two ciphers with JSch's calls: a "session" thread encrypts NEWKEYS,
  * a writer starts its DATA packet on the cipher field before the session thread has put the new
- * cipher there, or before it has initialized it; the session thread then does both. The writer's
- * packet must decrypt with the new keys, as the server reads it. Every later packet too.
+ * cipher there, or before it has initialized it; the session thread then does both (in JSch
+ * 2.28's order, and in the other). The writer's packet must decrypt with the new keys, as the
+ * server reads it, and every later packet too; with a new cipher of another kind it fails instead.
  */
 class KeyRenewalTest {
 
@@ -45,7 +51,7 @@ class KeyRenewalTest {
         Keys oldKeys = keys(scheme);
         Keys newKeys = keys(scheme);
         AtomicReference<Cipher> field = new AtomicReference<>();
-        byte[] newkeys = packet(NEWKEYS, 16);
+        byte[] newkeys = packet(NEWKEYS, 1);
         byte[] sentNewkeys = onSession(() -> {
             field.set(scheme.encrypting(oldKeys));
             return scheme.encode(field, 3, newkeys);
@@ -77,7 +83,7 @@ class KeyRenewalTest {
         AtomicReference<Cipher> field = new AtomicReference<>();
         Cipher renewed = onSession(() -> {
             field.set(scheme.encrypting(oldKeys));
-            scheme.encode(field, 3, packet(NEWKEYS, 16));
+            scheme.encode(field, 3, packet(NEWKEYS, 1));
             Cipher next = scheme.create();
             field.set(next);
             return next;
@@ -95,16 +101,72 @@ class KeyRenewalTest {
 
     @ParameterizedTest
     @EnumSource(Scheme.class)
-    void aCipherThatNeverSentNewkeysNeverWaits(Scheme scheme) throws Exception {
+    void aLatePacketGoesWhollyToTheNewCipherWhenItIsInitializedBeforeItIsInTheField(Scheme scheme) throws Exception {
+        Keys oldKeys = keys(scheme);
+        Keys newKeys = keys(scheme);
+        AtomicReference<Cipher> field = new AtomicReference<>();
+        onSession(() -> {
+            field.set(scheme.encrypting(oldKeys));
+            return scheme.encode(field, 3, packet(NEWKEYS, 1));
+        });
+
+        byte[] data = packet(CHANNEL_DATA, 2000);
+        CompletableFuture<byte[]> late = waitingWriter(() -> scheme.encode(field, 4, data));
+        Cipher renewed = onSession(() -> { // the other order than JSch 2.28's: init, then the field
+            Cipher next = scheme.create();
+            next.init(Cipher.ENCRYPT_MODE, newKeys.key(), newKeys.iv());
+            return next;
+        });
+        byte[] sent = late.get(WAIT_SECONDS, TimeUnit.SECONDS); // every call went from the old cipher to the new
+        field.set(renewed);
+        assertArrayEquals(body(data), scheme.decrypt(scheme.decrypting(newKeys), 4, sent));
+    }
+
+    @Test
+    void aLatePacketFailsAtOnceWhenTheNewCipherIsAnotherKind() throws Exception {
+        Scheme scheme = Scheme.AES128_GCM;
+        AtomicReference<Cipher> field = new AtomicReference<>();
+        onSession(() -> {
+            field.set(scheme.encrypting(keys(scheme)));
+            return scheme.encode(field, 3, packet(NEWKEYS, 1));
+        });
+        CompletableFuture<byte[]> late = waitingWriter(() -> scheme.encode(field, 4, packet(CHANNEL_DATA, 100)));
+        onSession(() -> {
+            Cipher other = Scheme.CHACHA20_POLY1305.create();
+            field.set(other);
+            other.init(Cipher.ENCRYPT_MODE, keys(scheme).key(), new byte[8]);
+            return null;
+        });
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> late.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        assertInstanceOf(GeneralSecurityException.class, failure.getCause());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Scheme.class)
+    void onlyAnEncryptedNewkeysRetiresACipher(Scheme scheme) throws Exception {
         Keys keys = keys(scheme);
         AtomicReference<Cipher> field = new AtomicReference<>(scheme.encrypting(keys));
         Cipher server = scheme.decrypting(keys);
-        for (int sequence = 0; sequence < 3; sequence++) {
-            byte[] data = packet(CHANNEL_DATA, 500);
+        byte[][] packets = {packet(NEWKEYS, 16), packet(CHANNEL_DATA, 500), packet(CHANNEL_DATA, 500)};
+        for (int sequence = 0; sequence < packets.length; sequence++) {
+            byte[] plain = packets[sequence];
             int at = sequence;
-            byte[] sent = onSession(() -> scheme.encode(field, at, data));
-            assertArrayEquals(body(data), scheme.decrypt(server, sequence, sent));
+            byte[] sent = onSession(() -> scheme.encode(field, at, plain)); // type 21 with more than its type: not NEWKEYS
+            assertArrayEquals(body(plain), scheme.decrypt(server, sequence, sent));
         }
+
+        // the other direction: a decrypting cipher that reads NEWKEYS reads on
+        byte[] newkeys = packet(NEWKEYS, 1);
+        byte[] data = packet(CHANNEL_DATA, 500);
+        byte[][] sent = onSession(() -> {
+            Cipher other = scheme.encrypting(keys); // packet 0 of the same keys, not read
+            scheme.encode(new AtomicReference<>(other), 0, data);
+            return new byte[][] {scheme.encode(new AtomicReference<>(scheme.encrypting(keys)), 0, newkeys),
+                scheme.encode(new AtomicReference<>(other), 1, data)};
+        });
+        Cipher reader = scheme.decrypting(keys);
+        assertArrayEquals(body(newkeys), scheme.decrypt(reader, 0, sent[0]));
+        assertArrayEquals(body(data), scheme.decrypt(reader, 1, sent[1]));
     }
 
     private <T> T onSession(java.util.concurrent.Callable<T> step) throws Exception {

@@ -52,10 +52,7 @@ class KeyRenewalTest {
         Keys newKeys = keys(scheme);
         AtomicReference<Cipher> field = new AtomicReference<>();
         byte[] newkeys = packet(NEWKEYS, 1);
-        byte[] sentNewkeys = onSession(() -> {
-            field.set(scheme.encrypting(oldKeys));
-            return scheme.encode(field, 3, newkeys);
-        });
+        byte[] sentNewkeys = sendNewkeys(scheme, oldKeys, field, newkeys);
 
         byte[] data = packet(CHANNEL_DATA, 1000);
         CompletableFuture<byte[]> late = waitingWriter(() -> scheme.encode(field, 4, data));
@@ -81,9 +78,8 @@ class KeyRenewalTest {
         Keys oldKeys = keys(scheme);
         Keys newKeys = keys(scheme);
         AtomicReference<Cipher> field = new AtomicReference<>();
+        sendNewkeys(scheme, oldKeys, field, packet(NEWKEYS, 1));
         Cipher renewed = onSession(() -> {
-            field.set(scheme.encrypting(oldKeys));
-            scheme.encode(field, 3, packet(NEWKEYS, 1));
             Cipher next = scheme.create();
             field.set(next);
             return next;
@@ -105,10 +101,7 @@ class KeyRenewalTest {
         Keys oldKeys = keys(scheme);
         Keys newKeys = keys(scheme);
         AtomicReference<Cipher> field = new AtomicReference<>();
-        onSession(() -> {
-            field.set(scheme.encrypting(oldKeys));
-            return scheme.encode(field, 3, packet(NEWKEYS, 1));
-        });
+        sendNewkeys(scheme, oldKeys, field, packet(NEWKEYS, 1));
 
         byte[] data = packet(CHANNEL_DATA, 2000);
         CompletableFuture<byte[]> late = waitingWriter(() -> scheme.encode(field, 4, data));
@@ -126,10 +119,7 @@ class KeyRenewalTest {
     void aLatePacketFailsAtOnceWhenTheNewCipherIsAnotherKind() throws Exception {
         Scheme scheme = Scheme.AES128_GCM;
         AtomicReference<Cipher> field = new AtomicReference<>();
-        onSession(() -> {
-            field.set(scheme.encrypting(keys(scheme)));
-            return scheme.encode(field, 3, packet(NEWKEYS, 1));
-        });
+        sendNewkeys(scheme, keys(scheme), field, packet(NEWKEYS, 1));
         CompletableFuture<byte[]> late = waitingWriter(() -> scheme.encode(field, 4, packet(CHANNEL_DATA, 100)));
         onSession(() -> {
             Cipher other = Scheme.CHACHA20_POLY1305.create();
@@ -167,6 +157,14 @@ class KeyRenewalTest {
         Cipher reader = scheme.decrypting(keys);
         assertArrayEquals(body(newkeys), scheme.decrypt(reader, 0, sent[0]));
         assertArrayEquals(body(data), scheme.decrypt(reader, 1, sent[1]));
+    }
+
+    /** On the session thread: a cipher with {@code keys} in {@code field} encrypts NEWKEYS as packet 3; returns it encrypted. */
+    private byte[] sendNewkeys(Scheme scheme, Keys keys, AtomicReference<Cipher> field, byte[] newkeys) throws Exception {
+        return onSession(() -> {
+            field.set(scheme.encrypting(keys));
+            return scheme.encode(field, 3, newkeys);
+        });
     }
 
     private <T> T onSession(java.util.concurrent.Callable<T> step) throws Exception {

@@ -898,21 +898,8 @@ public abstract class SshTransportContract {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     public void carriesSixtyFourParallelBulkStreamsIntact() throws Exception {
-        int streams = 64;
-        long size = 16L * 1024 * 1024;
         try (SshConnection connection = transport().connect(settings(sshd))) {
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (int i = 0; i < streams; i++) {
-                long seed = 1000 + i;
-                all.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        bulkEcho(connection, seed, size);
-                    } catch (Exception e) {
-                        throw new RuntimeException("stream " + seed + ": " + e, e);
-                    }
-                }, runnable -> Thread.ofVirtual().start(runnable)));
-            }
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(110, TimeUnit.SECONDS);
+            bulkEchoesInParallel(connection, 64, 1000, 16L * 1024 * 1024);
             assertTrue(connection.isOpen(), "the connection survives 64 parallel streams");
         }
     }
@@ -932,18 +919,7 @@ public abstract class SshTransportContract {
         config.addAll(List.of("RekeyLimit 1M", "LogLevel DEBUG1"));
         try (OpenSshServer renewing = OpenSshServer.start(dir.resolve("sshd-rekey"), config.toArray(String[]::new));
                 SshConnection connection = transport().connect(settings(renewing))) {
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (int i = 0; i < 16; i++) {
-                long seed = 2000 + i;
-                all.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        bulkEcho(connection, seed, 4L * 1024 * 1024);
-                    } catch (Exception e) {
-                        throw new RuntimeException("stream " + seed + ": " + e, e);
-                    }
-                }, runnable -> Thread.ofVirtual().start(runnable)));
-            }
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(110, TimeUnit.SECONDS);
+            bulkEchoesInParallel(connection, 16, 2000, 4L * 1024 * 1024);
             assertTrue(connection.isOpen(), () -> "the connection survives the renewals; sshd says: " + renewing.log());
             long renewals = renewing.log().lines().filter(line -> line.contains("rekey out after")).count() - 1;
             assertTrue(renewals >= 32, "sshd renewed the keys " + renewals + " times; the test needs several");
@@ -1384,6 +1360,26 @@ public abstract class SshTransportContract {
             assertEquals(size, received);
             assertArrayEquals(sentDigest, digest.digest());
         }
+    }
+
+    /**
+     * {@link #bulkEcho} on {@code streams} channels at once, each on a virtual thread with seed
+     * {@code firstSeed + i}; returns when all came back whole, within 110 s.
+     */
+    private static void bulkEchoesInParallel(SshConnection connection, int streams, long firstSeed, long size)
+            throws Exception {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            long seed = firstSeed + i;
+            all.add(CompletableFuture.runAsync(() -> {
+                try {
+                    bulkEcho(connection, seed, size);
+                } catch (Exception e) {
+                    throw new RuntimeException("stream " + seed + ": " + e, e);
+                }
+            }, runnable -> Thread.ofVirtual().start(runnable)));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(110, TimeUnit.SECONDS);
     }
 
     protected static void roundTrip(SshConnection connection) throws Exception {

@@ -18,6 +18,7 @@ import javax.crypto.AEADBadTagException;
 import org.apache.sshd.common.cipher.ChaCha20Cipher;
 import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.mac.Poly1305Mac;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,22 +34,8 @@ class ChaCha20Poly1305Test {
     private static final HexFormat HEX = HexFormat.of();
 
     /** Both Poly1305s; the JDK's is there because surefire runs with the same --add-opens as ./caret. */
-    static Stream<Supplier<Poly1305>> poly1305s() {
-        return Stream.of(named("ours", JavaPoly1305::new), named("the JDK's", JdkPoly1305::new));
-    }
-
-    private static Supplier<Poly1305> named(String name, Supplier<Poly1305> supplier) {
-        return new Supplier<>() {
-            @Override
-            public Poly1305 get() {
-                return supplier.get();
-            }
-
-            @Override
-            public String toString() {
-                return name;
-            }
-        };
+    static Stream<Named<Supplier<Poly1305>>> poly1305s() {
+        return Stream.of(Named.named("ours", JavaPoly1305::new), Named.named("the JDK's", JdkPoly1305::new));
     }
 
     @Test

@@ -7,11 +7,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +29,8 @@ import java.util.Optional;
  *
  * <p>The second JVM also runs the traffic: an echo server on 127.0.0.1, and through the command line's
  * forwards many short connections and request/response exchanges, then bulk each way through the
- * local and the dynamic forward. This JVM runs nothing but the command line, as a user's does. A
+ * local and the dynamic forward, and last connections that the application resets while their echo is
+ * on its way. This JVM runs nothing but the command line, as a user's does. A
  * method the training compiled with C2 is compiled again from its profile only once every class that
  * compilation found initialized is initialized in the new run (JDK 25); classes only the traffic's own
  * sockets initialized here ({@code java.net.Socket}'s implementation, and {@code IOException} from
@@ -43,6 +46,8 @@ final class Training {
     private static final long BULK = 32L * 1024 * 1024;
     private static final int SHORT_CONNECTIONS = 8000;
     private static final int EXCHANGES = 2000;
+    private static final int ABORT_ROUNDS = 50;
+    private static final int ABORT_WIDTH = 16;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final String TRAINED = "trained";
 
@@ -54,13 +59,17 @@ final class Training {
      * cache would not: the JDK's big-endian byte-array access ({@code jdk.internal.util.ByteArray}),
      * which the training JVM, started without a cache, initializes to read the module descriptors that a
      * run with the cache finds archived. Until then the trained compilations of the forwarding path
-     * (those of the accepting thread, the reactor and MINA's packet dispatch among them) wait.
+     * (those of the accepting thread, the reactor and MINA's packet dispatch among them) wait. And
+     * {@code SocketException}, which the training's resets initialized after those compilations: C2 code
+     * compiled while a class is not initialized falls back to the interpreter the first time it creates
+     * one, here at the first connection an application resets.
      */
     static void initializeAsTrained() {
         try {
             new DataInputStream(new ByteArrayInputStream(new byte[Short.BYTES])).readShort();
-        } catch (IOException impossible) {
-            throw new UncheckedIOException(impossible);
+            MethodHandles.lookup().ensureInitialized(SocketException.class);
+        } catch (IOException | IllegalAccessException impossible) {
+            throw new IllegalStateException(impossible);
         }
     }
 
@@ -143,6 +152,43 @@ final class Training {
         exchanges(forward);
         bulk(Proxy.NO_PROXY, forward, BULK);
         bulk(new Proxy(Proxy.Type.SOCKS, socks), echo, BULK / 2);
+        aborts(forward);
+        bulk(Proxy.NO_PROXY, forward, 1); // the command line has handled the resets before the server ends
+    }
+
+    /**
+     * Connections that the application resets while their echo is on its way, as a client that gives up
+     * does. Last, and few enough that the JIT does not compile the forwarding path again here: the
+     * profiles then hold the reset's branches and the class it throws, and a run's compiled forwarding
+     * path does not fall back to the interpreter at its first reset.
+     */
+    private static void aborts(InetSocketAddress to) throws IOException {
+        byte[] message = new byte[100];
+        for (int round = 0; round < ABORT_ROUNDS; round++) {
+            Socket[] sockets = new Socket[ABORT_WIDTH];
+            try {
+                for (int i = 0; i < sockets.length; i++) {
+                    sockets[i] = new Socket();
+                    sockets[i].setTcpNoDelay(true);
+                    sockets[i].connect(to);
+                    sockets[i].getOutputStream().write(message);
+                }
+                for (Socket socket : sockets) {
+                    if (socket.getInputStream().readNBytes(message, 0, message.length) != message.length) {
+                        throw new IOException("training: an echo ended early");
+                    }
+                    socket.getOutputStream().write(message);
+                    socket.setSoLinger(true, 0); // close() resets the connection
+                    socket.close();
+                }
+            } finally {
+                for (Socket socket : sockets) {
+                    if (socket != null) {
+                        socket.close();
+                    }
+                }
+            }
+        }
     }
 
     private static int freePort() throws IOException {

@@ -179,7 +179,6 @@ final class Training {
                     }
                     socket.getOutputStream().write(message);
                     socket.setSoLinger(true, 0); // close() resets the connection
-                    socket.close();
                 }
             } finally {
                 for (Socket socket : sockets) {

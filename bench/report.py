@@ -53,6 +53,8 @@ def rows_for(cipher):
 COMMON_ROWS = [
     Row("startup_ms", "start-up to first forwarded echo", "ms", ("abs", "<=", 300)),
     Row("rss_start", "RSS, forwards up, idle after start", "MiB", ("abs", "<=", 64)),
+    Row("startup_faults", "page faults, start-up to 1 s after the echo", "count"),
+    Row("startup_cpu", "client CPU, start-up to 1 s after the echo", "ms"),
     Row("rss_after", "RSS, idle again after the load", "MiB", ("abs", "<=", 64)),
     Row("lat_p50", "new connection + 1 B echo, p50", "ms", ("ratio", "<=", 1.2)),
     Row("lat_p99", "new connection + 1 B echo, p99", "ms", ("ratio", "<=", 2.0)),
@@ -61,6 +63,8 @@ COMMON_ROWS = [
     Row("idle_rss", "RSS holding the idle connections", "MiB", ("abs", "<=", 256)),
     Row("idle_heap", "live heap holding the idle connections", "MiB"),
     Row("idle_open_rate", "opening the idle connections", "1/s"),
+    Row("page_fault_us", "this machine: a page's first touch", "us"),
+    Row("syscall_us", "this machine: a system call", "us"),
 ]
 
 

@@ -46,6 +46,7 @@ final class Training {
     private static final long BULK = 32L * 1024 * 1024;
     private static final int SHORT_CONNECTIONS = 8000;
     private static final int EXCHANGES = 2000;
+    private static final int MESSAGE = 100; // bytes, as the benchmark's request/response clients send
     private static final int ABORT_ROUNDS = 50;
     private static final int ABORT_WIDTH = 16;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -163,7 +164,7 @@ final class Training {
      * path does not fall back to the interpreter at its first reset.
      */
     private static void aborts(InetSocketAddress to) throws IOException {
-        byte[] message = new byte[100];
+        byte[] message = new byte[MESSAGE];
         for (int round = 0; round < ABORT_ROUNDS; round++) {
             Socket[] sockets = new Socket[ABORT_WIDTH];
             try {
@@ -256,7 +257,7 @@ final class Training {
             socket.connect(to);
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
-            byte[] message = new byte[100];
+            byte[] message = new byte[MESSAGE];
             for (int i = 0; i < EXCHANGES; i++) {
                 out.write(message);
                 if (in.readNBytes(message, 0, message.length) != message.length) {

@@ -39,10 +39,23 @@ public interface NonBlockingChannel extends SshChannel {
      * peer's window, nothing while the connection's output is backed up or a key exchange is under
      * way. The caller sends the rest later, with {@link #write} (which waits) or another try.
      *
+     * <p>What it takes may wait in the transport until this thread calls {@link #flush}, so that
+     * the tries of one round (a thread that reads many sockets, then sends what they had) go to
+     * the server together, as ssh sends what it read in one turn of its poll loop. So a caller
+     * flushes before it waits for anything: a reply to what is held cannot come.
+     *
      * @return how many bytes were taken, from 0 to {@code len}
      * @throws IOException when the channel was closed, EOF was already sent, or the connection broke
      */
     int tryWrite(byte[] buffer, int offset, int len) throws IOException;
+
+    /**
+     * Sends what {@link #tryWrite} held back on this thread, this channel's and that of the other
+     * channels of its connection, without waiting. A failure to send breaks the connection, which
+     * its channels report. Nothing to do for a transport that never holds anything back.
+     */
+    default void flush() {
+    }
 
     /** Takes a channel's incoming data where it arrives; see {@link #deliverTo}. */
     interface Receiver {

@@ -31,6 +31,7 @@ import caret.spi.TransportException.Reason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -343,6 +344,7 @@ public abstract class SshTransportContract {
                     assertTrue(n >= 0 && n <= len, "tryWrite took " + n + " of " + len);
                     tried.addAndGet(n);
                     if (n == 0) {
+                        channel.flush(); // before the write, which may wait
                         channel.write(data, off, len);
                         n = len;
                     }
@@ -402,6 +404,71 @@ public abstract class SshTransportContract {
             assertArrayEquals(sha256(data), sha256(got.toByteArray()));
             assertEquals(1, ends.get());
         }
+    }
+
+    /**
+     * What {@code tryWrite} takes reaches the server once the writer flushes: requests on four
+     * channels of one connection, tried one after the other and flushed once, each come back
+     * whole, as the engine's reactor sends what the sockets of one round had. And a try that is not
+     * flushed goes out with the next packet another thread writes, before it: each channel's echo
+     * comes back whole. Skipped for a transport whose channels only block.
+     */
+    @Test
+    public void triedBytesGoOutAtTheFlushOrWithAnotherThreadsWrite() throws Exception {
+        try (SshConnection connection = transport().connect(settings(sshd))) {
+            List<NonBlockingChannel> channels = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    channels.add(nonBlocking(connection.openChannel(echo.endpoint(), localOriginator())));
+                }
+                List<byte[]> requests = new ArrayList<>();
+                for (int i = 0; i < channels.size(); i++) {
+                    byte[] request = randomBytes(100, 20 + i);
+                    requests.add(request);
+                    tryThenWrite(channels.get(i), request);
+                }
+                channels.getFirst().flush();
+                for (int i = 0; i < channels.size(); i++) {
+                    assertArrayEquals(requests.get(i), echoOf(channels.get(i), 100), "the echo on channel " + i);
+                }
+
+                byte[] tried = randomBytes(100, 30);
+                byte[] written = randomBytes(100, 31);
+                tryThenWrite(channels.get(0), tried);
+                runAsync(() -> channels.get(1).write(written, 0, written.length)).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                assertArrayEquals(tried, echoOf(channels.get(0), 100), "the try, unflushed");
+                assertArrayEquals(written, echoOf(channels.get(1), 100), "the other thread's write");
+            } finally {
+                channels.forEach(SshChannel::close);
+            }
+        }
+    }
+
+    /** Tries {@code data} on {@code channel}; what the try did not take (a key exchange under way) goes by write. */
+    private static void tryThenWrite(NonBlockingChannel channel, byte[] data) throws IOException {
+        int n = channel.tryWrite(data, 0, data.length);
+        if (n < data.length) {
+            channel.write(data, n, data.length - n);
+        }
+    }
+
+    /** The next {@code n} bytes {@code channel} reads, within the deadline. */
+    private static byte[] echoOf(SshChannel channel, int n) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                byte[] got = new byte[n];
+                for (int at = 0; at < n; ) {
+                    int read = channel.read(got, at, n - at);
+                    if (read < 0) {
+                        throw new IOException("the channel ended after " + at + " of " + n + " bytes");
+                    }
+                    at += read;
+                }
+                return got;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, runnable -> Thread.ofVirtual().start(runnable)).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** The channel as a {@link NonBlockingChannel}; skips the test on a transport whose channels only block. */
@@ -1319,7 +1386,7 @@ public abstract class SshTransportContract {
                     }
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             throw new TransportException(Reason.HOST_KEY_UNKNOWN, "The host key of " + name + " is not known: "
                     + key.type() + " (" + file + ")");

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>Without a thread per direction, when the socket has a {@link SocketChannel} (the engine's
  * listeners and dials make them) and the channel is a {@link NonBlockingChannel}: the socket is
  * made non-blocking and the {@link Reactor}'s one thread reads it as data arrives and hands the
- * bytes to {@link NonBlockingChannel#tryWrite}; the channel's data is written to the socket by the
+ * bytes to {@link NonBlockingChannel#tryWrite}, flushed once the round's other ready sockets are read,
+ * so that their requests go to the server together; the channel's data is written to the socket by the
  * transport's reading thread as it arrives ({@link NonBlockingChannel#deliverTo}). Each of those
  * is one thread woken by the kernel, where a thread per direction adds a second one woken by the
  * first. What cannot go on at once (the server's window is full, the application reads slower
@@ -213,6 +214,7 @@ public final class Pump implements Reactor.Handler {
             length = pending.length + Math.max(n, 0);
             taken = length == 0 ? 0 : tryWriteChannel(buffer, length);
             if (taken > 0) {
+                ((NonBlockingChannel) channel).flush(); // the request goes out now: nothing else is read here
                 countUp(taken);
             }
             if (ended && taken == length) {
@@ -292,6 +294,7 @@ public final class Pump implements Reactor.Handler {
             return;
         }
         if (taken > 0) {
+            reactor.flushBeforeWaiting((NonBlockingChannel) channel); // with the other sockets' requests of this round
             countUp(taken);
         }
         // The window is full or the connection busy: the rest waits. A full read is a stream: it goes

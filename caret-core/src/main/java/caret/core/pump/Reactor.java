@@ -1,9 +1,12 @@
 package caret.core.pump;
 
+import caret.spi.NonBlockingChannel;
 import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
@@ -41,6 +44,8 @@ final class Reactor {
     private final Selector selector;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** Channels written to in this round, to flush before the thread waits again; on this thread only. */
+    private final List<NonBlockingChannel> unflushed = new ArrayList<>();
     /** The buffer the handlers read into, on this thread only. */
     private final byte[] readBuffer = new byte[READ_SIZE];
 
@@ -69,6 +74,14 @@ final class Reactor {
         }
     }
 
+    /**
+     * Flushes {@code channel} before this thread waits again, after the other sockets ready in this
+     * round have been read: what they sent goes to the server together. On the reactor thread only.
+     */
+    void flushBeforeWaiting(NonBlockingChannel channel) {
+        unflushed.add(channel);
+    }
+
     /** The selector, for the tasks that register with it; on the reactor thread only. */
     Selector selector() {
         return selector;
@@ -86,11 +99,19 @@ final class Reactor {
                 while ((task = tasks.poll()) != null) {
                     task.run();
                 }
+                flush();
                 selector.select(this::dispatch);
             } catch (IOException | RuntimeException e) { // the thread must go on: every pump depends on it
                 log.error("The pumps' selector failed; going on: {}", e.toString(), e);
             }
         }
+    }
+
+    private void flush() {
+        for (NonBlockingChannel channel : unflushed) {
+            channel.flush(); // one per connection sends them all; the others find nothing held
+        }
+        unflushed.clear();
     }
 
     private void dispatch(SelectionKey key) {

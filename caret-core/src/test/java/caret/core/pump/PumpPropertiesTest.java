@@ -126,6 +126,31 @@ class PumpPropertiesTest {
         }
     }
 
+    /**
+     * Requests without an end, as a client that waits for each answer sends them: each reaches the
+     * server though the channel holds what the pump tries to write until it flushes, first from the
+     * thread that starts the pump, then from the one that reads the sockets.
+     */
+    @Example
+    void eachRequestReachesTheServerWithoutWaitingForMore() throws Exception {
+        try (ServerSocket listener = ServerSocketChannel.open().socket();
+                Socket app = connect(listener);
+                Socket accepted = listener.accept()) {
+            MemoryChannel channel = new MemoryChannel(List.of(70_000), 32 * 1024);
+            OutputStream appOut = app.getOutputStream();
+            appOut.write(new byte[100]); // there before the pump starts: its first read takes it
+            new Pump("test", accepted, channel, new byte[0], new Traffic(), p -> { }, Pump.Side.CHANNEL,
+                    (message, e) -> { }).start();
+            int sent = 100;
+            for (int i = 0; i < 20; i++) {
+                assertTrue(channel.awaitWritten(sent), "request " + i + " reached the server");
+                appOut.write(new byte[100]);
+                sent += 100;
+            }
+            assertTrue(channel.awaitWritten(sent), "the last request reached the server");
+        }
+    }
+
     private static Socket connect(ServerSocket listener) throws IOException {
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
         Socket app = new Socket();
@@ -179,10 +204,12 @@ class PumpPropertiesTest {
      * The server's end of a channel, in memory: what the pump writes is kept, what the test delivers
      * is read, or taken by the pump's receiver while nothing is unread and the reader is back for
      * more, as a transport's reading thread would hand it. {@link #tryWrite} takes what the generated windows allow, one per
-     * call, and nothing on every third.
+     * call, and nothing on every third, and holds it back until {@link #flush} or the next write, as a transport may.
      */
     private static final class MemoryChannel implements NonBlockingChannel {
         private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        /** Taken by tryWrite, not flushed yet. */
+        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
         private final ArrayDeque<byte[]> deliveries = new ArrayDeque<>();
         private final List<Integer> windows;
         private final int packetDataSize;
@@ -252,8 +279,30 @@ class PumpPropertiesTest {
         public synchronized int tryWrite(byte[] buffer, int offset, int len) throws IOException {
             int window = windows.get(tries++ % windows.size());
             int n = tries % 3 == 0 ? 0 : Math.min(len, window);
-            write(buffer, offset, n);
+            checkWritable();
+            held.write(buffer, offset, n);
+            largestWrite = Math.max(largestWrite, n);
             return n;
+        }
+
+        @Override
+        public synchronized void flush() {
+            written.writeBytes(held.toByteArray());
+            held.reset();
+            notifyAll();
+        }
+
+        /** Waits until the pump has sent {@code n} bytes, not counting what it holds back; false after 20 s. */
+        synchronized boolean awaitWritten(int n) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (written.size() < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
         }
 
         /** The end: to a read under way, else to the receiver when nothing is unread, as a transport would. */
@@ -324,15 +373,21 @@ class PumpPropertiesTest {
 
         @Override
         public synchronized void write(byte[] buffer, int offset, int len) throws IOException {
-            if (closed || eofReceived) {
-                throw new IOException("write after " + (closed ? "close" : "EOF"));
-            }
+            checkWritable();
+            flush(); // what a try held goes first
             written.write(buffer, offset, len);
             largestWrite = Math.max(largestWrite, len);
         }
 
+        private void checkWritable() throws IOException {
+            if (closed || eofReceived) {
+                throw new IOException("write after " + (closed ? "close" : "EOF"));
+            }
+        }
+
         @Override
         public synchronized void sendEof() {
+            flush();
             eofReceived = true;
             notifyAll();
         }

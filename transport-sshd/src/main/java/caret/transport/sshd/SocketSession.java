@@ -47,6 +47,12 @@ import org.apache.sshd.common.util.closeable.AbstractCloseable;
  *       has room; later packets queue behind it. No MINA thread ever blocks on the socket: the
  *       reading thread must keep reading, or a server that stops reading while its own output to
  *       us is unread (OpenSSH's sshd does) would wait for us as we wait for it.
+ *   <li>Held packets: a thread that {@linkplain #holdWrites holds} its writes (a channel's
+ *       {@code tryWrite}) leaves its packets queued, unwritten, until it {@linkplain #flush flushes}
+ *       them or another thread writes: then they go out together, in one system call and, on a
+ *       socket to a server nearby, one TCP segment. The engine's reactor, which reads many
+ *       applications' requests in one round, so sends them as ssh sends what it read in one turn of
+ *       its poll loop; the server reads them at once too.
  *   <li>Back pressure: {@link #awaitRoom} holds a channel's writer, outside MINA's locks, while
  *       more than {@link #QUEUE_LIMIT} bytes wait for the socket, so that a slow or frozen server
  *       costs at most that much heap per connection, beside the channels' windows.
@@ -61,6 +67,9 @@ final class SocketSession extends AbstractCloseable implements IoSession {
 
     /** MINA's NIO2 read size ({@code NIO2_READ_BUFFER_SIZE}): one SSH packet of 32 KiB per read. */
     private static final int READ_BUFFER = 32 * 1024;
+
+    /** Set on a thread while its packets may wait for {@link #flush}: see {@link #holdWrites}. */
+    private static final ThreadLocal<Boolean> HOLDING = new ThreadLocal<>();
 
     /** Queued bytes above which channel writers wait for the socket. */
     static final long QUEUE_LIMIT = 1024 * 1024;
@@ -81,10 +90,16 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     /** Guarded by writeLock: packets the socket has not taken yet, in order, and their size. */
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long queued;
+    /** Guarded by writeLock: the queue holds packets not tried yet ({@link #holdWrites}), and no wait for room. */
+    private boolean held;
+    /** Guarded by writeLock: the reader writes the queue once the socket has room (OP_WRITE). */
+    private boolean roomAsked;
     /** Guarded by writeLock: an EOF to send once the queue is written, then this future to complete. */
     private DefaultCloseFuture eofAfterQueue;
     private boolean eofPending;
     private volatile IOException failure;
+    /** The thread that reads, once started. */
+    private volatile Thread reader;
 
     private record Pending(ByteBuffer data, WriteFuture future, Buffer packet) {
     }
@@ -129,7 +144,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
 
     /** Starts the reader; only once MINA has created its session for this one. */
     void startReading() {
-        Thread.ofPlatform().daemon().name("caret-sshd-read " + remote).start(this::readLoop);
+        reader = Thread.ofPlatform().daemon().name("caret-sshd-read " + remote).start(this::readLoop);
     }
 
     private void readLoop() {
@@ -197,25 +212,29 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     @Override
     public IoWriteFuture writeBuffer(Buffer buffer) {
         WriteFuture future = new WriteFuture(remote);
-        ByteBuffer data = ByteBuffer.wrap(buffer.array(), buffer.rpos(), buffer.available());
+        Pending packet = new Pending(ByteBuffer.wrap(buffer.array(), buffer.rpos(), buffer.available()), future, buffer);
         boolean written = false;
+        List<Pending> done = List.of();
         writeLock.lock();
         try {
             if (isClosing() || failure != null || eofPending) {
                 future.failed(new ClosedChannelException());
                 return future;
             }
-            if (queue.isEmpty()) {
-                socket.write(data);
-                written = !data.hasRemaining();
-            }
-            if (!written) {
-                boolean first = queue.isEmpty();
-                queue.addLast(new Pending(data, future, buffer));
-                queued += data.remaining();
-                if (first) {
-                    key.interestOpsOr(SelectionKey.OP_WRITE);
-                    selector.wakeup();
+            if (roomAsked) {
+                enqueue(packet); // behind what waits for room; the reader writes it
+            } else if (HOLDING.get() != null) {
+                enqueue(packet);
+                held = true;
+            } else if (held) {
+                enqueue(packet); // the packets held before this one go first, with it
+                done = writeQueued();
+            } else {
+                socket.write(packet.data());
+                written = !packet.data().hasRemaining();
+                if (!written) {
+                    enqueue(packet);
+                    askForRoom(true);
                 }
             }
         } catch (IOException | CancelledKeyException e) { // cancelled: the socket closed under us
@@ -230,47 +249,117 @@ final class SocketSession extends AbstractCloseable implements IoSession {
             future.written(); // outside the lock: a listener may write again
             PacketPool.recycle(buffer);
         }
+        completed(done);
         return future;
     }
 
-    /** The reader, once the socket has room: writes what is queued, as much as it takes. */
-    private void writeQueue() {
-        List<Pending> done = new ArrayList<>();
+    /**
+     * Lets the packets this thread writes from now on wait in the queue, unwritten, until it calls
+     * {@link #flush} ({@code true}), or ends that ({@code false}). A thread that holds must flush
+     * before it waits for anything: the server sees nothing of what is held, and sends no window for
+     * it.
+     */
+    static void holdWrites(boolean hold) {
+        if (hold) {
+            HOLDING.set(Boolean.TRUE);
+        } else {
+            HOLDING.remove();
+        }
+    }
+
+    /** Writes the packets held for a {@link #flush}, all in one go, as much as the socket takes. */
+    void flush() {
+        List<Pending> done = List.of();
         writeLock.lock();
         try {
-            while (!queue.isEmpty()) {
-                Pending head = queue.peekFirst();
-                int before = head.data().remaining();
-                socket.write(head.data());
-                queued -= before - head.data().remaining();
-                if (head.data().hasRemaining()) {
-                    break; // full again; the selector says when it has room
-                }
-                queue.removeFirst();
-                done.add(head);
-            }
-            if (queue.isEmpty()) {
-                key.interestOps(SelectionKey.OP_READ);
-                if (eofPending) {
-                    eofPending = false;
-                    socket.shutdownOutput();
-                }
-                if (eofAfterQueue != null) {
-                    eofAfterQueue.setClosed();
-                    eofAfterQueue = null;
-                }
-            }
-            if (queued <= QUEUE_LIMIT) {
-                room.signalAll();
+            if (held) {
+                done = writeQueued();
             }
         } catch (IOException | CancelledKeyException e) {
             writeFailed(e instanceof IOException io ? io : new ClosedChannelException());
         } finally {
             writeLock.unlock();
         }
-        for (Pending written : done) {
-            written.future().written();
-            PacketPool.recycle(written.packet());
+        completed(done);
+    }
+
+    /** The reader, once the socket has room: writes what is queued, as much as it takes. */
+    private void writeQueue() {
+        List<Pending> done = List.of();
+        writeLock.lock();
+        try {
+            done = writeQueued();
+        } catch (IOException | CancelledKeyException e) {
+            writeFailed(e instanceof IOException io ? io : new ClosedChannelException());
+        } finally {
+            writeLock.unlock();
+        }
+        completed(done);
+    }
+
+    /** Queues a packet; under writeLock. */
+    private void enqueue(Pending packet) {
+        queue.addLast(packet);
+        queued += packet.data().remaining();
+    }
+
+    /**
+     * Writes the queue with one gathering write; what the socket does not take waits for room, and
+     * the reader writes it then. Returns the packets written whole, to complete outside the lock.
+     * Under writeLock.
+     */
+    private List<Pending> writeQueued() throws IOException {
+        held = false;
+        if (!queue.isEmpty()) {
+            ByteBuffer[] data = new ByteBuffer[queue.size()];
+            int i = 0;
+            for (Pending pending : queue) {
+                data[i++] = pending.data();
+            }
+            queued -= socket.write(data);
+        }
+        List<Pending> done = new ArrayList<>();
+        while (!queue.isEmpty() && !queue.peekFirst().data().hasRemaining()) {
+            done.add(queue.removeFirst());
+        }
+        if (queue.isEmpty()) {
+            askForRoom(false);
+            if (eofPending) {
+                eofPending = false;
+                socket.shutdownOutput();
+            }
+            if (eofAfterQueue != null) {
+                eofAfterQueue.setClosed();
+                eofAfterQueue = null;
+            }
+        } else {
+            askForRoom(true);
+        }
+        if (queued <= QUEUE_LIMIT) {
+            room.signalAll();
+        }
+        return done;
+    }
+
+    /** Asks the reader to write the queue once the socket has room ({@code true}), or no longer; under writeLock. */
+    private void askForRoom(boolean ask) {
+        if (ask != roomAsked) {
+            roomAsked = ask;
+            if (ask) {
+                key.interestOpsOr(SelectionKey.OP_WRITE);
+                if (Thread.currentThread() != reader) {
+                    selector.wakeup(); // the reader may be in a select that does not ask for it yet
+                }
+            } else {
+                key.interestOps(SelectionKey.OP_READ);
+            }
+        }
+    }
+
+    private static void completed(List<Pending> written) {
+        for (Pending packet : written) {
+            packet.future().written();
+            PacketPool.recycle(packet.packet());
         }
     }
 
@@ -324,24 +413,31 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     /** An EOF after what is queued. */
     @Override
     public void shutdownOutputStream() throws IOException {
+        List<Pending> done;
         writeLock.lock();
         try {
+            done = held ? writeQueued() : List.of();
             if (queue.isEmpty()) {
                 socket.shutdownOutput();
             } else {
                 eofPending = true;
             }
+        } catch (CancelledKeyException e) {
+            throw new ClosedChannelException(); // the socket closed under us
         } finally {
             writeLock.unlock();
         }
+        completed(done);
     }
 
     /** Once the queue is written, an EOF; then {@link #doCloseImmediately()}. */
     @Override
     protected CloseFuture doCloseGracefully() {
         DefaultCloseFuture flushed = new DefaultCloseFuture(this, futureLock);
+        List<Pending> done = List.of();
         writeLock.lock();
         try {
+            done = held ? writeQueued() : done;
             if (queue.isEmpty()) {
                 socket.shutdownOutput();
                 flushed.setClosed();
@@ -349,11 +445,12 @@ final class SocketSession extends AbstractCloseable implements IoSession {
                 eofPending = true;
                 eofAfterQueue = flushed;
             }
-        } catch (IOException e) {
+        } catch (IOException | CancelledKeyException e) {
             flushed.setClosed(); // nothing more to send anyway
         } finally {
             writeLock.unlock();
         }
+        completed(done);
         return flushed;
     }
 
@@ -366,6 +463,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
             queue.forEach(p -> dropped.add(p.future()));
             queue.clear();
             queued = 0;
+            held = false;
             room.signalAll();
         } finally {
             writeLock.unlock();

@@ -26,7 +26,9 @@ import org.apache.sshd.common.session.helpers.AbstractSession;
  * <p>Without blocking: the {@link #deliverTo receiver} gets the data on MINA's I/O thread, in
  * {@link ChannelInput#receive}, and {@link #tryWrite} writes only what the remote window takes,
  * and nothing while the socket's queue is over its limit, a key exchange is under way (MINA would
- * hold the writer until it is over) or another writer is in.
+ * hold the writer until it is over) or another writer is in. Its packet waits in the socket's queue
+ * for {@link #flush} ({@link SocketSession#holdWrites}), so that the packets of several tries go out
+ * in one write.
  */
 final class SshdChannel implements NonBlockingChannel {
 
@@ -105,6 +107,7 @@ final class SshdChannel implements NonBlockingChannel {
     public void write(byte[] buffer, int offset, int len) throws IOException {
         Objects.checkFromIndexSize(offset, len, buffer.length);
         if (channel.getSession().getIoSession() instanceof SocketSession socket) {
+            socket.flush(); // what a tryWrite held goes first: this write may wait for the server
             socket.awaitRoom(); // before MINA's locks: the socket's queue is over its limit
         }
         writing.lock();
@@ -150,14 +153,27 @@ final class SshdChannel implements NonBlockingChannel {
             checkWritable();
             int n = (int) Math.min(len, channel.getRemoteWindow().getSize());
             if (n > 0) {
-                out.write(buffer, offset, n); // within the window: MINA sends it without waiting
-                out.flush();
+                SocketSession.holdWrites(true); // the packet waits for flush(), or for another thread's packet
+                try {
+                    out.write(buffer, offset, n); // within the window: MINA sends it without waiting
+                    out.flush();
+                } finally {
+                    SocketSession.holdWrites(false);
+                }
             }
             return n;
         } catch (IOException e) {
             throw failedWrite(e);
         } finally {
             writing.unlock();
+        }
+    }
+
+    /** Writes the packets {@link #tryWrite} held, this channel's and those of the connection's other channels. */
+    @Override
+    public void flush() {
+        if (channel.getSession().getIoSession() instanceof SocketSession socket) {
+            socket.flush();
         }
     }
 

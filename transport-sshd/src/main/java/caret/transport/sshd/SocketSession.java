@@ -161,7 +161,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
                 }
                 int ready = key.readyOps();
                 if ((ready & SelectionKey.OP_WRITE) != 0) {
-                    writeQueue();
+                    writeQueue(false);
                 }
                 if ((ready & SelectionKey.OP_READ) != 0 && !read(buffer, received)) {
                     close(true); // the server closed the connection
@@ -269,26 +269,20 @@ final class SocketSession extends AbstractCloseable implements IoSession {
 
     /** Writes the packets held for a {@link #flush}, all in one go, as much as the socket takes. */
     void flush() {
-        List<Pending> done = List.of();
-        writeLock.lock();
-        try {
-            if (held) {
-                done = writeQueued();
-            }
-        } catch (IOException | CancelledKeyException e) {
-            writeFailed(e instanceof IOException io ? io : new ClosedChannelException());
-        } finally {
-            writeLock.unlock();
-        }
-        completed(done);
+        writeQueue(true);
     }
 
-    /** The reader, once the socket has room: writes what is queued, as much as it takes. */
-    private void writeQueue() {
+    /**
+     * Writes what is queued, as much as the socket takes: for the reader once the socket has room,
+     * or for a flush ({@code heldOnly}: only packets held for it, not those that wait for room).
+     */
+    private void writeQueue(boolean heldOnly) {
         List<Pending> done = List.of();
         writeLock.lock();
         try {
-            done = writeQueued();
+            if (held || !heldOnly) {
+                done = writeQueued();
+            }
         } catch (IOException | CancelledKeyException e) {
             writeFailed(e instanceof IOException io ? io : new ClosedChannelException());
         } finally {

@@ -109,7 +109,11 @@ final class Reactor {
 
     private void flush() {
         for (NonBlockingChannel channel : unflushed) {
-            channel.flush(); // one per connection sends them all; the others find nothing held
+            try {
+                channel.flush(); // one per connection sends them all; the others find nothing held
+            } catch (RuntimeException e) { // a transport's fault: the other channels are flushed all the same
+                log.warn("Flushing {} failed: {}", channel, e.toString(), e);
+            }
         }
         unflushed.clear();
     }

@@ -213,7 +213,6 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     public IoWriteFuture writeBuffer(Buffer buffer) {
         WriteFuture future = new WriteFuture(remote);
         Pending packet = new Pending(ByteBuffer.wrap(buffer.array(), buffer.rpos(), buffer.available()), future, buffer);
-        boolean written = false;
         List<Pending> done = List.of();
         writeLock.lock();
         try {
@@ -221,20 +220,12 @@ final class SocketSession extends AbstractCloseable implements IoSession {
                 future.failed(new ClosedChannelException());
                 return future;
             }
-            if (roomAsked) {
-                enqueue(packet); // behind what waits for room; the reader writes it
-            } else if (HOLDING.get() != null) {
-                enqueue(packet);
-                held = true;
-            } else if (held) {
-                enqueue(packet); // the packets held before this one go first, with it
-                done = writeQueued();
-            } else {
-                socket.write(packet.data());
-                written = !packet.data().hasRemaining();
-                if (!written) {
-                    enqueue(packet);
-                    askForRoom(true);
+            enqueue(packet); // behind what waits for room, if anything does: the reader writes it then
+            if (!roomAsked) {
+                if (HOLDING.get() != null) {
+                    held = true;
+                } else {
+                    done = writeQueued(); // with any packets held before it, ahead of it
                 }
             }
         } catch (IOException | CancelledKeyException e) { // cancelled: the socket closed under us
@@ -245,11 +236,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
         } finally {
             writeLock.unlock();
         }
-        if (written) {
-            future.written(); // outside the lock: a listener may write again
-            PacketPool.recycle(buffer);
-        }
-        completed(done);
+        completed(done); // outside the lock: a listener may write again
         return future;
     }
 
@@ -305,7 +292,7 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     private List<Pending> writeQueued() throws IOException {
         held = false;
         if (queue.size() == 1) {
-            queued -= socket.write(queue.peekFirst().data()); // a new connection's first packet: the JIT's usual path
+            queued -= socket.write(queue.peekFirst().data()); // most writes: one packet, by a plain write
         } else if (!queue.isEmpty()) {
             ByteBuffer[] data = new ByteBuffer[queue.size()];
             int i = 0;

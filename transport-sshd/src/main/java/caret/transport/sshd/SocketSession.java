@@ -74,6 +74,14 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     /** Queued bytes above which channel writers wait for the socket. */
     static final long QUEUE_LIMIT = 1024 * 1024;
 
+    /**
+     * Bytes offered to one gathering write. The JDK copies every packet offered into a direct buffer
+     * of the writing thread's cache before the system call, whatever the socket then takes, and keeps
+     * those buffers for the thread's next write: a whole backed-up queue in one write copied up to
+     * {@link #QUEUE_LIMIT} and more per attempt, and left megabytes of native memory per thread.
+     */
+    private static final long GATHERED = 256 * 1024;
+
     private final long id = IDS.decrementAndGet();
     private final SessionConnector service;
     private final IoHandler handler;
@@ -285,25 +293,39 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     }
 
     /**
-     * Writes the queue, several packets with one gathering write; what the socket does not take
-     * waits for room, and the reader writes it then. Returns the packets written whole, to complete
-     * outside the lock. Under writeLock.
+     * Writes the queue, several packets with one gathering write of about {@link #GATHERED} bytes at most,
+     * and again while the socket takes all; what it does not take waits for room, and the reader
+     * writes it then. Returns the packets written whole, to complete outside the lock. Under
+     * writeLock.
      */
     private List<Pending> writeQueued() throws IOException {
         held = false;
-        if (queue.size() == 1) {
-            queued -= socket.write(queue.peekFirst().data()); // most writes: one packet, by a plain write
-        } else if (!queue.isEmpty()) {
-            ByteBuffer[] data = new ByteBuffer[queue.size()];
-            int i = 0;
-            for (Pending pending : queue) {
-                data[i++] = pending.data();
-            }
-            queued -= socket.write(data);
-        }
         List<Pending> done = new ArrayList<>();
-        while (!queue.isEmpty() && !queue.peekFirst().data().hasRemaining()) {
-            done.add(queue.removeFirst());
+        boolean taken = true;
+        while (taken && !queue.isEmpty()) {
+            long offered;
+            long written;
+            if (queue.size() == 1) { // most writes: one packet, by a plain write
+                ByteBuffer data = queue.peekFirst().data();
+                offered = data.remaining();
+                written = socket.write(data);
+            } else {
+                List<ByteBuffer> data = new ArrayList<>();
+                offered = 0;
+                for (Pending pending : queue) {
+                    data.add(pending.data());
+                    offered += pending.data().remaining();
+                    if (offered >= GATHERED) {
+                        break;
+                    }
+                }
+                written = socket.write(data.toArray(new ByteBuffer[0]));
+            }
+            queued -= written;
+            taken = written == offered;
+            while (!queue.isEmpty() && !queue.peekFirst().data().hasRemaining()) {
+                done.add(queue.removeFirst());
+            }
         }
         if (queue.isEmpty()) {
             askForRoom(false);

@@ -35,9 +35,9 @@ class HeapTrimTest {
     @Test
     void leavesAHeapThatGrewLittle() {
         HeapTrim trim = new HeapTrim(32 * MIB);
-        trim.due(30 * MIB, 60 * MIB);
-        assertFalse(trim.due(30 * MIB, 60 * MIB), "28 MiB above the floor is not worth a pause");
-        trim.due(30 * MIB, 65 * MIB);
-        assertTrue(trim.due(30 * MIB, 65 * MIB), "33 MiB above it is");
+        trim.due(30 * MIB, 38 * MIB);
+        assertFalse(trim.due(30 * MIB, 38 * MIB), "6 MiB above the floor is not worth a pause");
+        trim.due(30 * MIB, 41 * MIB);
+        assertTrue(trim.due(30 * MIB, 41 * MIB), "9 MiB above it is");
     }
 }

@@ -210,7 +210,7 @@ public final class OpenSshServer implements AutoCloseable {
     public int freezeConnections() {
         int stopped = 0;
         for (ProcessHandle child : process.toHandle().descendants().toList()) {
-            if (sigstop(child)) {
+            if (signal(child, "STOP")) {
                 stopped++;
             }
         }
@@ -220,24 +220,34 @@ public final class OpenSshServer implements AutoCloseable {
         return stopped;
     }
 
-    /** False when the process ended on its own meanwhile, such as a probe's short-lived child. */
-    private static boolean sigstop(ProcessHandle handle) {
+    /**
+     * Continues (SIGCONT) the processes {@link #freezeConnections} stopped: their connections go on
+     * where they were, as a server does after a stall.
+     */
+    public void thawConnections() {
+        for (ProcessHandle child : process.toHandle().descendants().toList()) {
+            signal(child, "CONT");
+        }
+    }
+
+    /** Sends {@code kill -NAME}; false when the process ended on its own meanwhile, such as a probe's short-lived child. */
+    private static boolean signal(ProcessHandle handle, String name) {
         try {
-            Process kill = new ProcessBuilder("kill", "-STOP", Long.toString(handle.pid()))
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(handle.pid()))
                     .redirectErrorStream(true).start();
             String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (kill.waitFor() == 0) {
                 return true;
             }
             if (isRunning(handle)) {
-                throw new IllegalStateException("kill -STOP " + handle.pid() + " failed: " + output.strip());
+                throw new IllegalStateException("kill -" + name + " " + handle.pid() + " failed: " + output.strip());
             }
             return false;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while stopping sshd's children", e);
+            throw new IllegalStateException("Interrupted while signalling sshd's children", e);
         }
     }
 

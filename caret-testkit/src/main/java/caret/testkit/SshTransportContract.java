@@ -53,6 +53,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterAll;
@@ -794,6 +795,45 @@ public abstract class SshTransportContract {
     }
 
     /**
+     * A server that stops reading for a while backs up what the channels write, in the transport
+     * and in the socket; once it reads again, every byte reaches the destination and comes back
+     * whole and in order, on every channel: what waited goes out in as many writes as the socket
+     * needs.
+     */
+    @Test
+    public void deliversEveryByteAfterTheServerStallsAndResumes() throws Exception {
+        OpenSshServer stalling = OpenSshServer.start(dir.resolve("stalling"));
+        try (stalling; SshConnection connection = transport().connect(settings(stalling))) {
+            AtomicLong written = new AtomicLong();
+            List<CompletableFuture<Void>> echoes = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                long seed = 40 + i;
+                echoes.add(runAsync(() -> bulkEcho(connection, seed, 8 * 1024 * 1024, written)));
+            }
+            awaitCondition("the channels are streaming", () -> written.get() > 4 * 1024 * 1024);
+            assertTrue(stalling.freezeConnections() > 0);
+            awaitCondition("the writers wait for the stalled server", unchangedFor(written, Duration.ofMillis(300)));
+            stalling.thawConnections();
+            CompletableFuture.allOf(echoes.toArray(CompletableFuture[]::new)).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(8L * 8 * 1024 * 1024, written.get());
+        }
+    }
+
+    /** True once {@code value} has not changed for {@code quiet}, looked at each time it is asked. */
+    private static BooleanSupplier unchangedFor(AtomicLong value, Duration quiet) {
+        long[] last = {value.get(), System.nanoTime()};
+        return () -> {
+            long now = value.get();
+            if (now != last[0]) {
+                last[0] = now;
+                last[1] = System.nanoTime();
+                return false;
+            }
+            return System.nanoTime() - last[1] >= quiet.toNanos();
+        };
+    }
+
+    /**
      * A channel open and a listen request still waiting for the server's answer when the connection
      * drops end with the drop's reason, not with a wait for ever; the connection goes on opening
      * channels before that, one after the other, as a forward does.
@@ -1397,6 +1437,11 @@ public abstract class SshTransportContract {
 
     /** Sends {@code size} pseudo-random bytes through an echo channel, half-closes, compares SHA-256 both ways. */
     protected static void bulkEcho(SshConnection connection, long seed, long size) throws Exception {
+        bulkEcho(connection, seed, size, new AtomicLong());
+    }
+
+    /** As {@link #bulkEcho(SshConnection, long, long)}, adding to {@code written} what each write took. */
+    private static void bulkEcho(SshConnection connection, long seed, long size, AtomicLong written) throws Exception {
         try (SshChannel channel = connection.openChannel(echo.endpoint(), localOriginator())) {
             CompletableFuture<byte[]> sent = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -1408,6 +1453,7 @@ public abstract class SshTransportContract {
                         random.nextBytes(chunk);
                         digest.update(chunk, 0, n);
                         channel.write(chunk, 0, n);
+                        written.addAndGet(n);
                         left -= n;
                     }
                     channel.sendEof();

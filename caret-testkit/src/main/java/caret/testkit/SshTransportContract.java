@@ -763,7 +763,7 @@ public abstract class SshTransportContract {
                 SshConnection connection = transport().connect(settings)) {
             CompletableFuture<IOException> dropped = new CompletableFuture<>();
             connection.onDrop(dropped::complete);
-            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+            AtomicLong written = new AtomicLong();
             List<CompletableFuture<Throwable>> writers = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
                 SshChannel channel = connection.openChannel(sink.endpoint(), localOriginator());
@@ -1045,11 +1045,11 @@ public abstract class SshTransportContract {
                 int count = 16;
                 List<SshChannel> channels = new ArrayList<>();
                 List<CompletableFuture<Throwable>> writers = new ArrayList<>();
-                List<java.util.concurrent.atomic.AtomicLong> written = new ArrayList<>();
+                List<AtomicLong> written = new ArrayList<>();
                 for (int i = 0; i < count; i++) {
                     SshChannel channel = connection.openChannel(echo.endpoint(), localOriginator());
                     channels.add(channel);
-                    java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+                    AtomicLong bytes = new AtomicLong();
                     written.add(bytes);
                     Thread.ofVirtual().start(() -> { // drains the echo until the close ends it
                         byte[] buffer = new byte[64 * 1024];
@@ -1076,7 +1076,7 @@ public abstract class SshTransportContract {
                     });
                 }
                 for (int i = 0; i < count; i++) {
-                    java.util.concurrent.atomic.AtomicLong bytes = written.get(i);
+                    AtomicLong bytes = written.get(i);
                     awaitCondition("writer " + i + " is streaming", () -> bytes.get() > 256 * 1024);
                     channels.get(i).close();
                 }

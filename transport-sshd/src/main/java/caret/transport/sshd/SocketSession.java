@@ -293,10 +293,10 @@ final class SocketSession extends AbstractCloseable implements IoSession {
     }
 
     /**
-     * Writes the queue, several packets with one gathering write of about {@link #GATHERED} bytes at most,
-     * and again while the socket takes all; what it does not take waits for room, and the reader
-     * writes it then. Returns the packets written whole, to complete outside the lock. Under
-     * writeLock.
+     * Writes the queue: several packets with gathering writes of about {@link #GATHERED} bytes each,
+     * one after the other while the socket takes all it is offered; what it does not take waits for
+     * room, and the reader writes it then. Returns the packets written whole, to complete outside
+     * the lock. Under writeLock.
      */
     private List<Pending> writeQueued() throws IOException {
         held = false;

@@ -67,7 +67,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         if (serve) {
-            try (DemoServer demo = DemoServer.start()) {
+            // the transports first here too: MINA writes and checks the demo's ed25519 keys with the MINA transport's support
+            try (Caret caret = Caret.load(plugins.folders()); DemoServer demo = DemoServer.start()) {
                 Training.serve(demo, out);
             }
             return 0;

@@ -71,6 +71,10 @@ class CiphersWithOpenSshTest {
                 assertOurChaCha(session.getCipherInformation(true));
                 assertOurChaCha(session.getCipherInformation(false));
             }
+            if (cipher.contains("gcm")) {
+                assertInstanceOf(AesGcm.class, session.getCipherInformation(true), "AES-GCM decrypting out of place, not MINA's");
+                assertInstanceOf(AesGcm.class, session.getCipherInformation(false), "AES-GCM decrypting out of place, not MINA's");
+            }
             try (SshChannel channel = connection.openChannel(echo.endpoint(), new Endpoint("127.0.0.1", 40000))) {
                 byte[] data = new byte[SIZE];
                 new Random(cipher.hashCode()).nextBytes(data);

@@ -12,7 +12,11 @@ import javax.crypto.spec.SecretKeySpec;
  * bytes count packets), plus two things: every decrypted packet is shown to
  * {@link PacketTap#seen}, so that the server's description of a refused channel is not lost; and
  * a packet JSch encrypts with the old keys after a key renewal's NEWKEYS is encrypted with the new
- * ones ({@link KeyRenewal}).
+ * ones ({@link KeyRenewal}). And a packet JSch decrypts in place is decrypted into an array of its
+ * own and copied back: given the same array for input and output, the JDK decrypts in two passes
+ * (GHASH over the ciphertext, then AES-CTR), since its fused AES-GCM intrinsic would overwrite the
+ * ciphertext before hashing it; into another array it runs the fused one, about twice as fast
+ * with the copy (a 32 KiB packet 6-9 µs against 2.5-5.5 on JDK 25 with VAES).
  * JSch instantiates it by class name, which is why this package is exported to
  * {@code com.jcraft.jsch} and nowhere else.
  */
@@ -29,6 +33,8 @@ abstract class AesGcm implements com.jcraft.jsch.Cipher {
     private ByteBuffer nonce;
     private long initialCounter;
     private final KeyRenewal<AesGcm> renewal = new KeyRenewal<>(this);
+    /** Where a packet decrypted in place is decrypted first; as long as the longest so far. */
+    private byte[] plaintext = new byte[0];
 
     AesGcm(int keySize) {
         this.keySize = keySize;
@@ -96,7 +102,16 @@ abstract class AesGcm implements com.jcraft.jsch.Cipher {
         if (mode == Cipher.ENCRYPT_MODE) { // JSch passes the packet from its padding length on: the type follows
             renewal.encrypting(in[inOff + 1], len - 1 - (in[inOff] & 0xFF));
         }
-        int produced = cipher.doFinal(in, inOff, len, out, outOff);
+        int produced;
+        if (mode == Cipher.DECRYPT_MODE && in == out) {
+            if (plaintext.length < len) {
+                plaintext = new byte[len];
+            }
+            produced = cipher.doFinal(in, inOff, len, plaintext, 0);
+            System.arraycopy(plaintext, 0, out, outOff, produced);
+        } else {
+            produced = cipher.doFinal(in, inOff, len, out, outOff);
+        }
         long next = nonce.getLong(4) + 1;
         if (next == initialCounter) {
             throw new IllegalStateException("GCM nonce would be reused");

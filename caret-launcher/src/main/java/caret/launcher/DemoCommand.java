@@ -66,15 +66,13 @@ final class DemoCommand implements Callable<Integer> {
             return Training.run();
         }
         PrintStream out = System.out;
-        if (serve) {
-            // the transports first here too: MINA writes and checks the demo's ed25519 keys with the MINA transport's support
-            try (Caret caret = Caret.load(plugins.folders()); DemoServer demo = DemoServer.start()) {
-                Training.serve(demo, out);
-            }
-            return 0;
-        }
-        // the transports first: MINA's security set-up (the MINA transport's) must precede the demo server's use of MINA
+        // the transports first: MINA's security set-up (the MINA transport's, with which MINA writes and checks the
+        // demo's ed25519 keys) must precede the demo server's use of MINA
         try (Caret caret = Caret.load(plugins.folders()); DemoServer demo = DemoServer.start()) {
+            if (serve) {
+                Training.serve(demo, out);
+                return 0;
+            }
             out.println("Caret demo: an embedded SSH server on 127.0.0.1:" + demo.sshPort()
                     + " (throwaway keys) with a web page on 127.0.0.1:" + demo.webPort() + " behind it.");
             int web = demo.webPort();

@@ -1,8 +1,5 @@
 package caret.transport.sshd;
 
-import java.util.List;
-import java.util.stream.Stream;
-
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.cipher.BaseGCMCipher;
 import org.apache.sshd.common.cipher.BuiltinCiphers;
@@ -27,13 +24,8 @@ final class AesGcm extends BaseGCMCipher {
                 cipher.getKeySize(), cipher.getTransformation(), cipher.getCipherBlockSize());
     }
 
-    /** {@code aes128-gcm} and {@code aes256-gcm}, those the JDK's providers can run (one with limited crypto policy has no 256-bit AES). */
-    static List<NamedFactory<Cipher>> supported() {
-        return Stream.of(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm).filter(BuiltinCiphers::isSupported)
-                .map(AesGcm::factory).toList();
-    }
-
-    private static NamedFactory<Cipher> factory(BuiltinCiphers cipher) {
+    /** Makes this class's instances of MINA's {@code cipher}, one of its AES-GCM ciphers, under its name. */
+    static NamedFactory<Cipher> factory(BuiltinCiphers cipher) {
         return new NamedFactory<>() {
             @Override
             public String getName() {

@@ -32,7 +32,7 @@ final class CipherOrder {
     }
 
     static List<NamedFactory<Cipher>> forAesInstructions(boolean aesInstructions) {
-        List<NamedFactory<Cipher>> gcm = AesGcm.supported();
+        List<NamedFactory<Cipher>> gcm = supported(BuiltinCiphers.aes128gcm, BuiltinCiphers.aes256gcm).map(AesGcm::factory).toList();
         List<NamedFactory<Cipher>> order = new ArrayList<>();
         if (aesInstructions) {
             order.addAll(gcm);
@@ -41,13 +41,14 @@ final class CipherOrder {
             order.add(ChaCha20Poly1305.FACTORY);
             order.addAll(gcm);
         }
-        order.addAll(supported(BuiltinCiphers.aes128ctr, BuiltinCiphers.aes192ctr, BuiltinCiphers.aes256ctr));
+        order.addAll(supported(BuiltinCiphers.aes128ctr, BuiltinCiphers.aes192ctr, BuiltinCiphers.aes256ctr)
+                .<NamedFactory<Cipher>>map(c -> c).toList());
         return List.copyOf(order);
     }
 
     /** Those the JDK's providers can run (a JDK with limited crypto policy has no 256-bit AES). */
-    private static List<NamedFactory<Cipher>> supported(BuiltinCiphers... ciphers) {
-        return Stream.of(ciphers).filter(BuiltinCiphers::isSupported).<NamedFactory<Cipher>>map(c -> c).toList();
+    private static Stream<BuiltinCiphers> supported(BuiltinCiphers... ciphers) {
+        return Stream.of(ciphers).filter(BuiltinCiphers::isSupported);
     }
 
     /**

@@ -398,7 +398,9 @@ def costs(args):
     first touch (a minor fault: a JVM touches 50-70 MiB by its first echo, ssh about 2) and a
     system call. Virtual machines differ most in these: one here took 10 us per fault where another
     took well under 1. Each loop is timed twice, the second time without the kernel (pages already
-    touched; a call of the same shape that stays in Python), and the difference is the kernel's."""
+    touched; a call of the same shape that stays in Python), and the difference is the kernel's.
+    With two cores or more, also how soon a thread woken from another core runs (wake_ups): what a
+    JIT compilation on one core costs the connections of the moment."""
     pages = args.mib * 256
     faults, touched = [], []
     for _ in range(args.repeat):
@@ -420,10 +422,64 @@ def costs(args):
         for _ in range(calls):
             abs(1)
         python.append(time.perf_counter() - t)
-    print(json.dumps({
+    result = {
         "page_fault_us": round((min(faults) - min(touched)) / pages * 1e6, 3),
         "syscall_us": round((min(kernel) - min(python)) / calls * 1e6, 3),
-    }))
+    }
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) >= 2:
+        idle, busy = wake_ups(cpus[0], cpus[1], False), wake_ups(cpus[0], cpus[1], True)
+        result |= {
+            "wake_idle_p50_us": round(percentile(idle, 50)),
+            "wake_busy_p50_us": round(percentile(busy, 50)),
+            "wake_busy_p99_us": round(percentile(busy, 99)),
+        }
+    print(json.dumps(result))
+
+
+WAKE_UPS = 500
+
+
+def wake_ups(core, other, busy):
+    """How long a thread blocked on one core takes to run once a thread on another core wakes it
+    (a pipe's write), in microseconds, WAKE_UPS times: with the core idle, or busy with a process
+    that spins there, as a JIT compiler's thread does while a forwarder's threads, sshd and the
+    applications wake each other. The woken thread then has to preempt the spinner, which takes an
+    interrupt from the other core: well under 100 us on most machines, where a virtual machine may
+    deliver it at its next timer tick, milliseconds later."""
+    read_end, write_end = os.pipe()
+    children = []
+    if busy:
+        spinner = os.fork()
+        if spinner == 0:
+            os.sched_setaffinity(0, {core})
+            while True:
+                pass
+        children.append(spinner)
+    waker = os.fork()
+    if waker == 0:
+        os.sched_setaffinity(0, {other})
+        for i in range(WAKE_UPS):
+            time.sleep(0.0023 + (i % 7) * 0.0001)  # off the timer's beat
+            os.write(write_end, struct.pack("d", time.monotonic()))
+        os._exit(0)
+    children.append(waker)
+    os.close(write_end)
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {core})
+    delays = []
+    try:
+        for _ in range(WAKE_UPS):
+            sent = struct.unpack("d", os.read(read_end, 8))[0]
+            delays.append((time.monotonic() - sent) * 1e6)
+    finally:
+        os.sched_setaffinity(0, before)
+        os.close(read_end)
+        for child in children[:-1]:
+            os.kill(child, 9)
+        for child in children:
+            os.waitpid(child, 0)
+    return sorted(delays)
 
 
 def heap(args):

@@ -66,6 +66,9 @@ COMMON_ROWS = [
     Row("idle_open_rate", "opening the idle connections", "1/s"),
     Row("page_fault_us", "this machine: a page's first touch", "us"),
     Row("syscall_us", "this machine: a system call", "us"),
+    Row("wake_idle_p50_us", "this machine: a wake-up from the other core, idle core, p50", "us"),
+    Row("wake_busy_p50_us", "this machine: a wake-up from the other core, busy core, p50", "us"),
+    Row("wake_busy_p99_us", "this machine: a wake-up from the other core, busy core, p99", "us"),
 ]
 
 

@@ -445,16 +445,20 @@ def wake_ups(core, other, busy):
     (a pipe's write), in microseconds, WAKE_UPS times: with the core idle, or busy with a process
     that spins there, as a JIT compiler's thread does while a forwarder's threads, sshd and the
     applications wake each other. The woken thread then has to preempt the spinner, which takes an
-    interrupt from the other core: well under 100 us on most machines, where a virtual machine may
-    deliver it at its next timer tick, milliseconds later."""
+    interrupt from the other core; a virtual machine may deliver it late, at that core's next timer
+    tick, milliseconds later."""
     read_end, write_end = os.pipe()
     children = []
+    parent = os.getpid()
     if busy:
         spinner = os.fork()
         if spinner == 0:
             os.sched_setaffinity(0, {core})
-            while True:
-                pass
+            spins = 0
+            while True:  # in user space but for a look every few milliseconds whether the parent is gone
+                spins += 1
+                if spins % 100_000 == 0 and os.getppid() != parent:
+                    os._exit(0)
         children.append(spinner)
     waker = os.fork()
     if waker == 0:

@@ -448,7 +448,7 @@ def wake_ups(core, other, busy):
     interrupt from the other core; a virtual machine may deliver it late, at that core's next timer
     tick, milliseconds later."""
     read_end, write_end = os.pipe()
-    children = []
+    spinner = None
     parent = os.getpid()
     if busy:
         spinner = os.fork()
@@ -459,7 +459,6 @@ def wake_ups(core, other, busy):
                 spins += 1
                 if spins % 100_000 == 0 and os.getppid() != parent:
                     os._exit(0)
-        children.append(spinner)
     waker = os.fork()
     if waker == 0:
         os.sched_setaffinity(0, {other})
@@ -467,7 +466,6 @@ def wake_ups(core, other, busy):
             time.sleep(0.0023 + (i % 7) * 0.0001)  # off the timer's beat
             os.write(write_end, struct.pack("d", time.monotonic()))
         os._exit(0)
-    children.append(waker)
     os.close(write_end)
     before = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {core})
@@ -479,10 +477,10 @@ def wake_ups(core, other, busy):
     finally:
         os.sched_setaffinity(0, before)
         os.close(read_end)
-        for child in children[:-1]:
-            os.kill(child, 9)
-        for child in children:
-            os.waitpid(child, 0)
+        if spinner is not None:
+            os.kill(spinner, 9)
+            os.waitpid(spinner, 0)
+        os.waitpid(waker, 0)  # it ends by itself after its last write
     return sorted(delays)
 
 
